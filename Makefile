@@ -1,0 +1,39 @@
+# Two commands take a fresh machine to a working installation:
+#   make run    create .venv, install, ingest the bundled sample corpus, build the index
+#   make test   install the test extras and run the whole test suite
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint venv clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[st,dev]'
+	touch $@ $(RUN_STAMP)
+
+venv: $(RUN_STAMP)
+
+run: $(RUN_STAMP)
+	$(BIN)/zhijian ingest corpus/sample
+	$(BIN)/zhijian docs
+
+test: $(TEST_STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf var .pytest_cache

@@ -1,0 +1,1 @@
+"""FastAPI app and the web page (thin adapters over assistant)."""

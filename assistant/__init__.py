@@ -1,0 +1,1 @@
+"""zhijian application core: settings, the structured store, answering and the CLI."""

@@ -1,0 +1,1 @@
+"""Chat channels (Telegram first), thin adapters over assistant."""

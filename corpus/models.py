@@ -1,0 +1,118 @@
+"""The corpus data model shared by ingestion, the index and the assistant.
+
+A Document is one standard (or guide, case collection, FAQ collection); its
+Clauses carry the number exactly as printed so a citation can be checked
+against the paper copy.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class DocKind(StrEnum):
+    standard = "standard"
+    guide = "guide"
+    case = "case"
+    faq = "faq"
+
+
+class DocStatus(StrEnum):
+    current = "现行"
+    withdrawn = "废止"
+    upcoming = "即将实施"
+
+
+class ClauseKind(StrEnum):
+    body = "body"
+    commentary = "commentary"
+    case = "case"
+    faq = "faq"
+
+
+class Clause(BaseModel):
+    """One clause (条) with its items (款) kept inside ``text``, one item a line."""
+
+    clause_no: str = Field(description="as printed: '3.3.5', 'A.0.1'; for cases/FAQ the entry id")
+    text: str
+    kind: ClauseKind = ClauseKind.body
+    chapter: str = ""
+    section: str = ""
+    title: str = Field(default="", description="case or FAQ title / question")
+    mandatory: bool = False
+    pages: list[int] = Field(default_factory=list)
+    refers_to: str | None = Field(default=None, description="commentary: the body clause it explains")
+    extra: dict[str, str] = Field(default_factory=dict, description="case fields (问题/原因/处理/依据) etc.")
+
+    @property
+    def path(self) -> list[str]:
+        return [p for p in (self.chapter, self.section) if p]
+
+
+class Document(BaseModel):
+    """A parsed source file: metadata plus its clauses in printed order."""
+
+    code: str = Field(description="canonical code, e.g. 'GB 55032-2022'")
+    title: str
+    kind: DocKind = DocKind.standard
+    status: DocStatus = DocStatus.current
+    effective_date: date | None = None
+    superseded_by: str | None = None
+    source_path: str = ""
+    sha256: str = ""
+    illustrative: bool = Field(default=False, description="written by the project as a 示例, not a real text")
+    clauses: list[Clause] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+    @property
+    def doc_id(self) -> str:
+        return code_key(self.code)
+
+    def body(self) -> list[Clause]:
+        return [c for c in self.clauses if c.kind != ClauseKind.commentary]
+
+    def commentary(self) -> list[Clause]:
+        return [c for c in self.clauses if c.kind == ClauseKind.commentary]
+
+    def find(self, clause_no: str, kind: ClauseKind | None = None) -> Clause | None:
+        for c in self.clauses:
+            if c.clause_no == clause_no and (kind is None or c.kind == kind):
+                return c
+        return None
+
+
+# ---------------------------------------------------------------------------
+# Standard codes
+# ---------------------------------------------------------------------------
+
+_PREFIXES = r"ZJ/T|GB/T|GB/Z|GB|JGJ/T|JGJ|CJJ/T|CJJ|JG/T|JG|SL/T|SL|DL/T|DL|JTG|TB|CECS|DBJ\d*/T|DBJ\d*|DB\d*/T|DB\d*|T/[A-Z]+"
+CODE_RE = re.compile(
+    rf"(?<![A-Za-z])(?P<prefix>{_PREFIXES})\s*(?P<num>\d{{1,6}}(?:\.\d{{1,3}})?)\s*[-—–－~]\s*(?P<year>(?:19|20)\d{{2}})(?!\d)"
+)
+_DASHES = str.maketrans({"—": "-", "–": "-", "－": "-", "／": "/"})
+
+
+def canonical_code(text: str) -> str | None:
+    """Return 'GB 55032-2022' for 'GB55032—2022', 'gb 55032-2022' …; None if no code is found."""
+    m = CODE_RE.search(text.translate(_DASHES).upper())
+    if not m:
+        return None
+    return f"{m.group('prefix')} {m.group('num')}-{m.group('year')}"
+
+
+def code_key(code: str) -> str:
+    """Filesystem- and lookup-safe key: 'GB 55032-2022' -> 'GB55032-2022', 'GB/T 1-2020' -> 'GBT1-2020'."""
+    return re.sub(r"[\s/]+", "", code.translate(_DASHES).upper())
+
+
+def clause_sort_key(clause_no: str) -> tuple:
+    """Order '3.10.1' after '3.9.2' and appendices after the body."""
+    parts = clause_no.split(".")
+    key: list[tuple[int, int | str]] = []
+    for p in parts:
+        key.append((0, int(p)) if p.isdigit() else (1, p))
+    return tuple(key)

@@ -1,0 +1,1 @@
+"""Evaluation sets, the harness and benchmarks."""

@@ -1,0 +1,1 @@
+"""Clauses -> a persisted hybrid index (embedders, BM25, FAISS, fusion, manifest)."""
