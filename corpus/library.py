@@ -19,7 +19,7 @@ from pathlib import Path
 from filelock import FileLock
 from pydantic import BaseModel
 
-from corpus.models import DocKind, Document, DocStatus, code_key
+from corpus.models import DocKind, DocStatus, Document, code_key
 
 
 class DocSummary(BaseModel):

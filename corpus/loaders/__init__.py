@@ -1,0 +1,1 @@
+"""Format loaders: each turns one source (file or Sphinx folder) into ``RawText``."""

@@ -1,0 +1,86 @@
+"""Plain text and Markdown, in whatever encoding Chinese files come in."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+from charset_normalizer import from_bytes
+
+from corpus.errors import IngestError
+from corpus.lines import Line, RawText, Role
+
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_NOISE = re.compile(r"^\s*(?:!\[.*?\]\(.*?\)|<!--.*?-->|```.*|---+|\*\*\*+)\s*$")
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode UTF-8 (with or without BOM), GB18030/GBK or UTF-16; refuse binary noise."""
+    if not data.strip():
+        raise IngestError("文件为空")
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _looks_like_text(text):
+            return text
+    best = from_bytes(data).best()
+    if best is not None:
+        text = str(best)
+        if _looks_like_text(text):
+            return text
+    raise IngestError("无法识别文件编码，或不是文本文件")
+
+
+def _looks_like_text(text: str) -> bool:
+    if not text:
+        return False
+    bad = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\r\n\f") or ch == "\ufffd")
+    return bad / len(text) < 0.01
+
+
+def split_front_matter(text: str) -> tuple[dict, str]:
+    m = _FRONT_MATTER.match(text)
+    if not m:
+        return {}, text
+    try:
+        meta = yaml.safe_load(m.group(1)) or {}
+    except yaml.YAMLError as exc:
+        raise IngestError(f"文件头部的 YAML 元数据格式错误：{exc.__class__.__name__}") from exc
+    if not isinstance(meta, dict):
+        raise IngestError("文件头部的 YAML 元数据应为键值对")
+    return meta, text[m.end():]
+
+
+def text_to_lines(text: str, markdown: bool) -> list[Line]:
+    lines: list[Line] = []
+    gap = False
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        s = raw.strip().replace("\u3000", " ")
+        if not s:
+            gap = True
+            continue
+        role = Role.text
+        if markdown:
+            if _MD_NOISE.match(s):
+                continue
+            h = _MD_HEADING.match(s)
+            if h:
+                s, role = h.group(2), Role.heading
+            s = re.sub(r"\*\*(.+?)\*\*", r"\1", s)
+            s = re.sub(r"^[-*+]\s+", "", s) if role is Role.text else s
+        lines.append(Line(s, role=role, gap_before=gap))
+        gap = False
+    return lines
+
+
+def load_text(path: Path) -> RawText:
+    text = decode_bytes(path.read_bytes())
+    meta, body = split_front_matter(text)
+    markdown = path.suffix.lower() in {".md", ".markdown"}
+    lines = text_to_lines(body, markdown)
+    head = "\n".join(ln.text for ln in lines[:40])
+    return RawText(lines=lines, meta=meta, fmt="markdown" if markdown else "text", first_page_text=head)

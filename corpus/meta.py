@@ -1,0 +1,95 @@
+"""Document metadata from what a standard prints: code, title, dates, 强制性条文.
+
+Order of trust: metadata the file states explicitly (front matter, meta.json)
+> the cover page > the running header > the file name.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+from corpus.models import CODE_RE, canonical_code
+
+_TITLE_END = re.compile(r"(?:规范|标准|规程|规定|导则|指南|条例|办法|细则|要点|手册|须知|案例|问答|汇编)(?:[（(][^）)]*[)）])?$")
+_NOT_TITLE = re.compile(
+    r"中华人民共和国|发布|实施|施行|出版|主编|批准|部门|公告|^前\s*言$|^目\s*次$|^目\s*录$|[A-Za-z]{4,}|"
+    r"备案号|ICS|^P\s*\d|^[\d\s.\-—–]+$"
+)
+_DATE = r"(?P<y>(?:19|20)\d{2})\s*[-—–年./]\s*(?P<m>\d{1,2})\s*[-—–月./]\s*(?P<d>\d{1,2})\s*日?"
+_EFFECTIVE = [
+    re.compile(_DATE + r"\s*(?:起)?\s*(?:实施|施行|执行)"),
+    re.compile(r"(?:实施|施行|执行)\s*(?:日期)?\s*[:：|]?\s*" + _DATE),
+]
+_MANDATORY_LIST = re.compile(r"第?\s*(?P<list>[0-9A-Z.．、,，和及以至与\s（）()条款第]+?)\s*条\s*(?:[（(]款[)）])?\s*为\s*强制性条文")
+_NUM = re.compile(r"(?:[A-Z]|\d{1,2})\.\d{1,2}\.\d{1,3}")
+
+
+def find_code(*texts: str) -> str | None:
+    for t in texts:
+        if t:
+            c = canonical_code(t)
+            if c:
+                return c
+    return None
+
+
+def find_title(cover: str, code: str | None) -> str | None:
+    """The Chinese title on the cover: a line (or two joined lines) ending like a standard's name."""
+    lines = [re.sub(r"\s+", "", ln) for ln in cover.splitlines()]
+    lines = [ln for ln in lines if ln and not CODE_RE.search(ln.upper())]
+    for i, ln in enumerate(lines[:40]):
+        ln = ln.strip("《》")
+        if _NOT_TITLE.search(ln) or len(ln) > 40:
+            continue
+        if _TITLE_END.search(ln) and len(ln) >= 4:
+            # A title broken over two cover lines: '建筑与市政工程施工质量控制' + '通用规范'.
+            if i > 0 and len(ln) <= 6 and not _NOT_TITLE.search(lines[i - 1]) and len(lines[i - 1]) <= 30:
+                return lines[i - 1].strip("《》") + ln
+            return ln
+    # Titles in 《》 in the announcement text: '批准《工程结构通用规范》为国家标准'.
+    m = re.search(r"《([^》]{4,40})》\s*为\s*(?:国家|行业|地方)?标准", cover)
+    if m:
+        return m.group(1)
+    return None
+
+
+def title_from_filename(path: Path, code: str | None) -> str | None:
+    stem = path.stem if path.is_file() or path.suffix else path.name
+    stem = re.sub(r"_?clean_text$", "", stem)
+    if code:
+        stem = _drop_code(stem)
+    stem = re.sub(r"^[\s_\-—–.]+|[\s_\-—–.]+$", "", stem)
+    return stem if re.search(r"[\u4e00-\u9fff]{2,}", stem) else None
+
+
+def _drop_code(text: str) -> str:
+    m = CODE_RE.search(text.replace("—", "-").upper())
+    if not m:
+        return text
+    return text[: m.start()] + text[m.end():]
+
+
+def find_effective_date(text: str) -> date | None:
+    for rx in _EFFECTIVE:
+        m = rx.search(text)
+        if m:
+            try:
+                return date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+            except ValueError:
+                continue
+    return None
+
+
+def listed_mandatory(front_text: str) -> set[str]:
+    """Clause numbers the front matter lists as 强制性条文 ('第3.0.1、4.1.2条为强制性条文')."""
+    out: set[str] = set()
+    for m in _MANDATORY_LIST.finditer(front_text.replace("．", ".")):
+        out.update(_NUM.findall(m.group("list")))
+    return out
+
+
+def is_general_code(code: str) -> bool:
+    """GB 55xxx general codes (通用规范) are mandatory in full."""
+    return bool(re.match(r"^GB 55\d{3}-\d{4}$", code))
