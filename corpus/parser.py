@@ -273,13 +273,17 @@ class ClauseParser:
     def _heading(self, i: int, text: str, line: Line) -> bool:
         is_heading_role = line.role is Role.heading
         m = APPENDIX_RE.match(text)
-        if m and len(text) <= 60 and not _SENTENCE_PUNCT.search(m.group("title")):
-            if is_heading_role or self._lookahead_confirms(i, m.group("no")):
-                self._close()
-                self.chapter_no = m.group("no")
-                self.chapter = _heading_text(f"附录{m.group('no')} {m.group('title')}")
-                self.section = ""
-                return True
+        if (
+            m
+            and len(text) <= 60
+            and not _SENTENCE_PUNCT.search(m.group("title"))
+            and (is_heading_role or self._lookahead_confirms(i, m.group("no")))
+        ):
+            self._close()
+            self.chapter_no = m.group("no")
+            self.chapter = _heading_text(f"附录{m.group('no')} {m.group('title')}")
+            self.section = ""
+            return True
         m = CHAPTER_RE.match(text) or CHAPTER_CN_RE.match(text)
         if m:
             n = _cn_number(m.group("no"))
@@ -312,11 +316,10 @@ class ClauseParser:
                     self.chapter_no, self.chapter = ch, self.chapter if self.chapter.startswith(ch) else ""
                 self.section = _heading_text(f"{no} {title}")
                 return True
-        if is_heading_role and self.mode is not Mode.front and len(text) <= 40:
-            # Another heading (e.g. '表A.0.1 …' or a titled block) closes the clause but is not text of it.
-            if not re.match(r"^(?:表|图|注)", text):
-                self._close()
-                return True
+        # Another heading (a titled block, not '表A.0.1 …') closes the clause but is not text of it.
+        if is_heading_role and self.mode is not Mode.front and len(text) <= 40 and not re.match(r"^(?:表|图|注)", text):
+            self._close()
+            return True
         return False
 
     def _start_clause(self, no: str, rest: str, line: Line) -> None:

@@ -19,9 +19,9 @@ def parse_ref(text: str) -> ClauseRef:
     """Split a typed reference into the standard part and the clause number (either may be missing)."""
     t = text.strip()
     clause_no = None
-    m = None
-    for m in CLAUSE_NO_RE.finditer(t):
-        pass  # the last clause-like number is the clause; earlier ones may belong to the code
+    # The last clause-like number is the clause; earlier ones may belong to the code.
+    found = list(CLAUSE_NO_RE.finditer(t))
+    m = found[-1] if found else None
     if m:
         clause_no = re.sub(r"\s+", "", m.group("no")).replace("．", ".")
         t = (t[: m.start()] + " " + t[m.end():]).strip()

@@ -54,10 +54,12 @@ class _Walker:
     def flush(self) -> None:
         text = _clean("".join(self.buf))
         self.buf = []
-        if text and not _CODE_LINE.match(text) and not _NOISE_LINE.match(text):
-            if not (self.role is Role.heading and self.lines and self.lines[-1].role is Role.heading
-                    and self.lines[-1].text == text):
-                self.lines.append(Line(text, role=self.role))
+        repeated_heading = (
+            self.role is Role.heading and bool(self.lines) and self.lines[-1].role is Role.heading
+            and self.lines[-1].text == text
+        )
+        if text and not _CODE_LINE.match(text) and not _NOISE_LINE.match(text) and not repeated_heading:
+            self.lines.append(Line(text, role=self.role))
         self.role = Role.text
 
     def walk(self, node: Tag) -> None:
