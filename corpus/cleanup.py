@@ -20,8 +20,12 @@ PAGE_NO = re.compile(
 _EDGE = 3  # lines at the top and bottom of a page considered for running headers/footers
 
 
+_EDGE_NUMBER = re.compile(r"^[\s·•・\-—–－_~〜.第]*\d+[\s·•・\-—–－_~〜.页]*|[\s·•・\-—–－_~〜.第]*\d+[\s·•・\-—–－_~〜.页]*$")
+
+
 def _shape(text: str) -> str:
-    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+    """A header with its page number varies only in that number: compare without it."""
+    return _EDGE_NUMBER.sub("#", re.sub(r"\s+", "", text))
 
 
 def strip_page_furniture(lines: list[Line]) -> tuple[list[Line], list[str]]:
@@ -40,7 +44,7 @@ def strip_page_furniture(lines: list[Line]) -> tuple[list[Line], list[str]]:
             seen = {_shape(lines[i].text) for i in edge[:_EDGE] + edge[-_EDGE:]}
             counts.update(seen)
         threshold = max(3, int(0.3 * n_pages))
-        furniture = {s for s, c in counts.items() if c >= threshold and len(s) <= 80}
+        furniture = {s for s, c in counts.items() if c >= threshold and len(s) <= 60}
         for idxs in pages.values():
             edge = [i for i in idxs if i not in drop]
             for i in edge[:_EDGE] + edge[-_EDGE:]:

@@ -161,10 +161,7 @@ class ClauseParser:
         """Is ``no`` a believable next clause number after the previous one?"""
         parts = no.split(".")
         if self.last_no is None:
-            if self.mode is Mode.commentary:
-                return True
-            # The very first clause: chapter 1, or the first number after a chapter heading.
-            return parts[0] in {"1", "2", self.chapter_no or "1"} or parts[0].isalpha()
+            return True
         key = clause_sort_key(no)
         if key <= self.last_key:
             return False

@@ -56,11 +56,16 @@ def load_docx(path: Path) -> RawText:
 
 def _list_number(paragraph, counters: dict[tuple[str, str], int]) -> int | None:
     """Automatic list numbering is not in the text; recreate '1 2 3' for numbered paragraphs."""
+    num_pr = None
     ppr = paragraph._p.pPr
-    if ppr is None or ppr.numPr is None or ppr.numPr.numId is None:
+    if ppr is not None and ppr.numPr is not None:
+        num_pr = ppr.numPr
+    elif paragraph.style is not None and paragraph.style.element.pPr is not None:
+        num_pr = paragraph.style.element.pPr.numPr  # numbering inherited from a list style
+    if num_pr is None or num_pr.numId is None:
         return None
-    num_id = str(ppr.numPr.numId.val)
-    ilvl = str(ppr.numPr.ilvl.val) if ppr.numPr.ilvl is not None else "0"
+    num_id = str(num_pr.numId.val)
+    ilvl = str(num_pr.ilvl.val) if num_pr.ilvl is not None else "0"
     key = (num_id, ilvl)
     counters[key] = counters.get(key, 0) + 1
     return counters[key]
