@@ -289,8 +289,7 @@ class ClauseParser:
                 n is not None
                 and len(title) <= 30
                 and not _SENTENCE_PUNCT.search(title)
-                and not _XREF_START.match(title)
-                and (is_heading_role or self._lookahead_confirms(i, str(n)))
+                and (is_heading_role or (not _XREF_START.match(title) and self._lookahead_confirms(i, str(n))))
             ):
                 self._close()
                 self.chapter_no = str(n)
@@ -303,9 +302,8 @@ class ClauseParser:
             if (
                 len(title) <= 40
                 and not _SENTENCE_PUNCT.search(title)
-                and not _XREF_START.match(title)
                 and re.search(f"[{_CJK}]", title)
-                and (is_heading_role or self._lookahead_confirms(i, no))
+                and (is_heading_role or (not _XREF_START.match(title) and self._lookahead_confirms(i, no)))
             ):
                 self._close()
                 ch = no.split(".")[0]

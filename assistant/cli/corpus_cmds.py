@@ -13,7 +13,7 @@ from assistant.config import get_settings
 from corpus.ingest import FileReport, Outcome, ingest_paths
 from corpus.library import Library
 from corpus.models import DocStatus
-from corpus.refs import parse_ref
+from corpus.refs import ClauseRef, parse_ref
 
 _OUTCOME_ZH = {Outcome.added: "新增", Outcome.replaced: "更新", Outcome.unchanged: "未变化", Outcome.failed: "失败"}
 
@@ -127,6 +127,22 @@ def _clause_json(doc, c) -> dict:
     }
 
 
+def _resolve_ref(lib: Library, ref: list[str]) -> tuple[str | None, str | None]:
+    """('GB55032', '3.3.5'), ('55032-2022 第3.3.5条',), ('ZJ-CASE-2025', 'AL-001') -> (code, clause_no)."""
+    if len(ref) >= 2:
+        code = lib.resolve_code(ref[0])
+        if code is not None:
+            rest = " ".join(ref[1:]).strip()
+            entry = parse_ref(rest).clause_no or rest.removeprefix("第").removesuffix("条").strip()
+            return code, entry or None
+    text = " ".join(ref)
+    code = lib.resolve_code(text)
+    if code is not None:
+        return code, None
+    parsed = parse_ref(text)
+    return (lib.resolve_code(parsed.code_text) if parsed.code_text else None), parsed.clause_no
+
+
 @app.command()
 def show(
     ref: list[str] = typer.Argument(..., help="标准编号及条号，如 GB55032 3.3.5、55032-2022 第3.3.5条"),
@@ -134,16 +150,13 @@ def show(
 ) -> None:
     """显示一条条文；不给条号时按顺序显示整部文档的全部条文。"""
     lib = _library()
-    text = " ".join(ref)
-    parsed = parse_ref(text)
-    code = lib.resolve_code(parsed.code_text or text) if (parsed.code_text or text) else None
-    if code is None and parsed.clause_no is None:
-        code = lib.resolve_code(text)
+    code, clause_no = _resolve_ref(lib, ref)
     if code is None:
-        typer.echo(f"条文库中没有找到标准“{parsed.code_text or text}”。可用 zhijian docs 查看已导入的文档。", err=True)
+        typer.echo(f"条文库中没有找到标准“{' '.join(ref)}”。可用 zhijian docs 查看已导入的文档。", err=True)
         raise typer.Exit(1)
     doc = lib.get(code)
     assert doc is not None
+    parsed = ClauseRef(code, clause_no)
     if parsed.clause_no:
         body = doc.find(parsed.clause_no, None)
         matches = [c for c in doc.clauses if c.clause_no == parsed.clause_no]
@@ -158,7 +171,8 @@ def show(
             _echo_json(out)
             return
         badge = "【强制性条文】" if main.mandatory else ""
-        typer.echo(f"《{doc.title}》{doc.code} 第{main.clause_no}条{badge}（{doc.status.value}）")
+        where = f"{main.clause_no}" if main.kind.value in ("case", "faq") else f"第{main.clause_no}条"
+        typer.echo(f"《{doc.title}》{doc.code} {where}{badge}（{doc.status.value}）")
         if main.section or main.chapter:
             typer.echo(f"{main.chapter} / {main.section}".strip(" /"))
         typer.echo(main.text)
