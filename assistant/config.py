@@ -6,8 +6,10 @@ that read them here), so two data directories really are two installations.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +37,63 @@ class Settings(BaseSettings):
 
     # Request limits
     max_upload_mb: int = 50
+
+    # Optional language-model mode: an OpenAI-compatible chat-completions endpoint; off when base URL is unset
+    llm_base_url: str | None = Field(default=None, description="e.g. http://127.0.0.1:8001/v1")
+    llm_model: str = "qwen2.5-7b-instruct"
+    llm_api_key: str | None = None
+    llm_timeout: float = Field(default=30.0, description="seconds per request")
+
+    # Structured store (bookings, credit, visits, rectification notices); complex values are JSON in env vars
+    db_schema: str | None = Field(default=None, description="PostgreSQL schema (search_path) for the store tables")
+    timezone: str = Field(default="Asia/Shanghai", description="station time zone; decides what 'today' is")
+    milestones: list[str] = Field(
+        default=["监督交底", "地基与基础验收", "主体结构验收", "节能验收", "竣工验收监督"],
+        description="milestones a booking may be made for",
+    )
+    lead_days: dict[str, int] = Field(
+        default={"竣工验收监督": 7}, description="working days of notice per milestone; others use lead_days_default"
+    )
+    lead_days_default: int = 2
+    rectification_blocked_milestones: list[str] = Field(
+        default=["主体结构验收", "竣工验收监督"],
+        description="milestones refused while the project has an open rectification notice",
+    )
+    team_daily_capacity: int = Field(default=4, description="bookings per inspection team per day, unless the team sets its own")
+    booking_min_inspectors: int = Field(default=2, description="inspectors a scheduled inspection needs")
+    booking_horizon_days: int = Field(default=90, description="how far ahead (calendar days) a booking may be requested")
+    calendar_uncovered: Literal["provisional", "refuse"] = Field(
+        default="provisional",
+        description="years chinese_calendar lacks: 'provisional' (statutory days by law, flagged) or 'refuse'",
+    )
+    calendar_supplement: dict[int, dict[str, list[date]]] = Field(
+        default={},
+        description='official arrangement for years the library lacks: {"2027": {"holidays": [...], "workdays": [...]}}',
+    )
+    credit_base: float = 70
+    credit_good_cap: float = 30
+    credit_grade_thresholds: dict[str, float] = Field(
+        default={"A": 90, "B": 80, "C": 60}, description="lowest score of each grade; below the last one is D"
+    )
+    credit_grade_modes: dict[str, dict[str, Any]] = Field(
+        default={
+            "A": {"mode": "无事不扰", "ratio_min": 0, "ratio_max": 5},
+            "B": {"mode": "常规监管", "ratio_min": 5, "ratio_max": 20},
+            "C": {"mode": "加强监管", "ratio_min": 21, "ratio_max": 60},
+            "D": {"mode": "重点监管", "ratio_min": 61, "ratio_max": 100},
+        },
+        description="grade -> supervision mode and random-check ratio range in percent",
+    )
+    credit_good_valid_months: int = Field(default=36, description="default validity of a good record")
+    credit_bad_valid_months: tuple[int, int] = Field(
+        default=(6, 36), description="allowed validity of a bad record (min, max months), set by severity"
+    )
+    credit_name_match_threshold: float = Field(default=80, description="rapidfuzz score (0-100) a near-miss name needs")
+    visit_topics: list[str] = Field(default=["技术咨询", "方案优化", "质量体系诊断", "整改帮扶", "其他"])
+    visit_priority_key_project: int = Field(default=40, description="priority points for a key public project")
+    visit_priority_grade: dict[str, int] = Field(default={"A": 0, "B": 10, "C": 30, "D": 50})
+    visit_priority_open_rectification: int = 15
+    visit_priority_per_waiting_day: float = Field(default=1.0, description="ageing so no request waits forever")
 
     @property
     def library_dir(self) -> Path:

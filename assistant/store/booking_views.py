@@ -1,0 +1,155 @@
+"""Reading bookings: conversion to ``BookingOut``, listing, detail with history, and open dates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from assistant.store import audit
+from assistant.store.actors import Actor
+from assistant.store.capacity import free_days
+from assistant.store.enums import BookingStatus, parse_enum
+from assistant.store.errors import Conflict, NotFound, PermissionDenied
+from assistant.store.models import Booking, Project
+from assistant.store.projects import party_ids, project_row
+from assistant.store.rules import StoreRules, resolve_rules
+from assistant.store.schemas import BookingDetail, BookingOut, BookingWindow
+from assistant.store.workdays import provisional_notice
+
+
+def to_out(b: Booking, rules: StoreRules | None = None) -> BookingOut:
+    rules = resolve_rules(rules)
+    notices = []
+    if rules.calendar.info(b.inspection_date).provisional:
+        notices.append(provisional_notice(b.inspection_date.year))
+    return BookingOut(
+        id=b.id,
+        booking_no=b.booking_no,
+        project_id=b.project_id,
+        project_name=b.project.name,
+        project_number=b.project.supervision_no or b.project.permit_no or "",
+        project_address=b.project.address,
+        milestone=b.milestone,
+        requested_date=b.requested_date,
+        inspection_date=b.inspection_date,
+        scheduled_time=b.scheduled_time,
+        team_id=b.team_id,
+        team_name=b.team.name,
+        enterprise_id=b.enterprise_id,
+        enterprise_name=b.enterprise.name,
+        contact_name=b.contact_name,
+        contact_phone=b.contact_phone,
+        note=b.note,
+        status=b.status.value,
+        status_label=b.status.label,
+        status_reason=b.status_reason,
+        result=b.result,
+        inspectors=[a.name for a in b.inspectors],
+        calendar_provisional=b.calendar_provisional,
+        notices=notices,
+        created_at=b.created_at,
+        updated_at=b.updated_at,
+    )
+
+
+def booking_row(session: Session, booking_no: str, *, lock: bool = False) -> Booking:
+    stmt = select(Booking).where(Booking.booking_no == (booking_no or "").strip())
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    booking = session.scalars(stmt).one_or_none()
+    if booking is None:
+        raise NotFound(f"未找到预约编号 {booking_no}")
+    return booking
+
+
+def can_see(actor: Actor | None, booking: Booking) -> bool:
+    if actor is None or actor.is_staff:
+        return True
+    return actor.enterprise_id is not None and (
+        actor.enterprise_id == booking.enterprise_id or actor.enterprise_id in party_ids(booking.project)
+    )
+
+
+def get_booking(
+    session: Session, booking_no: str, *, actor: Actor | None = None, rules: StoreRules | None = None
+) -> BookingDetail:
+    """One booking with its full audit history. ``actor=None`` means a trusted caller (CLI)."""
+    booking = booking_row(session, booking_no)
+    if not can_see(actor, booking):
+        raise PermissionDenied("只能查看本企业参建工程的预约")
+    out = to_out(booking, rules)
+    return BookingDetail(**out.model_dump(), history=audit.history(session, "booking", booking.id))
+
+
+def list_bookings(
+    session: Session,
+    *,
+    actor: Actor | None = None,
+    status: str | BookingStatus | None = None,
+    day: date | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    team_id: int | None = None,
+    project: int | str | None = None,
+    enterprise_id: int | None = None,
+    limit: int = 200,
+    rules: StoreRules | None = None,
+) -> list[BookingOut]:
+    """Bookings by inspection date; contractors only ever see their own enterprise's."""
+    stmt = select(Booking).options(
+        selectinload(Booking.project).selectinload(Project.parties),
+        selectinload(Booking.team),
+        selectinload(Booking.enterprise),
+        selectinload(Booking.inspectors),
+    )
+    if actor is not None and not actor.is_staff:
+        if actor.enterprise_id is None:
+            return []
+        enterprise_id = actor.enterprise_id
+    if status is not None:
+        stmt = stmt.where(Booking.status == parse_enum(BookingStatus, status, "预约状态"))
+    if day is not None:
+        stmt = stmt.where(Booking.inspection_date == day)
+    if date_from is not None:
+        stmt = stmt.where(Booking.inspection_date >= date_from)
+    if date_to is not None:
+        stmt = stmt.where(Booking.inspection_date <= date_to)
+    if team_id is not None:
+        stmt = stmt.where(Booking.team_id == team_id)
+    if project is not None:
+        stmt = stmt.where(Booking.project_id == project_row(session, project).id)
+    if enterprise_id is not None:
+        stmt = stmt.where(Booking.enterprise_id == enterprise_id)
+    stmt = stmt.order_by(Booking.inspection_date, Booking.scheduled_time.nulls_last(), Booking.id).limit(limit)
+    rules = resolve_rules(rules)
+    return [to_out(b, rules) for b in session.scalars(stmt)]
+
+
+def booking_window(
+    session: Session,
+    project: int | str,
+    milestone: str,
+    *,
+    rules: StoreRules | None = None,
+    now: datetime | None = None,
+    count: int = 5,
+) -> BookingWindow:
+    """The earliest date a milestone may be booked for, and the next days the team has room."""
+    rules = resolve_rules(rules)
+    name = rules.check_milestone(milestone)
+    row = project_row(session, project)
+    if row.team is None:
+        raise Conflict(f"工程“{row.name}”尚未分配监督组，暂不能预约，请联系质监站")
+    lead = rules.lead_for(name)
+    earliest = rules.calendar.add_workdays(rules.today(now), lead)
+    days = free_days(session, row.team, earliest.day, rules, count=count)
+    notices = list(earliest.notices)
+    for d in days:
+        if d.provisional and provisional_notice(d.day.year) not in notices:
+            notices.append(provisional_notice(d.day.year))
+    return BookingWindow(
+        project_id=row.id, milestone=name, lead_days=lead, earliest=earliest.day, team_name=row.team.name,
+        days=days, notices=notices,
+    )

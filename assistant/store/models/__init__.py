@@ -1,0 +1,35 @@
+"""ORM models of the structured store; import from here so every table is registered."""
+
+from assistant.store.models.audit import AuditEvent
+from assistant.store.models.base import Base
+from assistant.store.models.bookings import Booking, BookingInspector
+from assistant.store.models.credit import CreditRecord
+from assistant.store.models.rectifications import RectificationNotice
+from assistant.store.models.registry import (
+    Account,
+    Enterprise,
+    InspectionTeam,
+    NumberSequence,
+    Project,
+    ProjectParty,
+    TeamDay,
+)
+from assistant.store.models.visits import VisitExpert, VisitRequest
+
+__all__ = [
+    "Account",
+    "AuditEvent",
+    "Base",
+    "Booking",
+    "BookingInspector",
+    "CreditRecord",
+    "Enterprise",
+    "InspectionTeam",
+    "NumberSequence",
+    "Project",
+    "ProjectParty",
+    "RectificationNotice",
+    "TeamDay",
+    "VisitExpert",
+    "VisitRequest",
+]

@@ -1,0 +1,83 @@
+"""The station's configurable business rules, read once from ``Settings``.
+
+Services take a ``StoreRules`` (default: from ``get_settings()``) so tests and
+callers can vary a rule without touching the environment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from assistant.store.errors import InvalidInput
+from assistant.store.models.base import utcnow
+from assistant.store.workdays import WorkCalendar
+
+
+@dataclass(frozen=True)
+class StoreRules:
+    milestones: tuple[str, ...] = ("监督交底", "地基与基础验收", "主体结构验收", "节能验收", "竣工验收监督")
+    lead_days: dict[str, int] = field(default_factory=lambda: {"竣工验收监督": 7})
+    lead_days_default: int = 2
+    rectification_blocked: tuple[str, ...] = ("主体结构验收", "竣工验收监督")
+    team_daily_capacity: int = 4
+    min_inspectors: int = 2
+    horizon_days: int = 90
+    timezone: str = "Asia/Shanghai"
+    calendar: WorkCalendar = field(default_factory=WorkCalendar)
+    visit_topics: tuple[str, ...] = ("技术咨询", "方案优化", "质量体系诊断", "整改帮扶", "其他")
+    visit_priority_key_project: int = 40
+    visit_priority_grade: dict[str, int] = field(default_factory=lambda: {"A": 0, "B": 10, "C": 30, "D": 50})
+    visit_priority_open_rectification: int = 15
+    visit_priority_per_waiting_day: float = 1.0
+
+    @classmethod
+    def from_settings(cls, settings: Any = None) -> StoreRules:
+        if settings is None:
+            from assistant.config import get_settings
+
+            settings = get_settings()
+        return cls(
+            milestones=tuple(settings.milestones),
+            lead_days=dict(settings.lead_days),
+            lead_days_default=settings.lead_days_default,
+            rectification_blocked=tuple(settings.rectification_blocked_milestones),
+            team_daily_capacity=settings.team_daily_capacity,
+            min_inspectors=settings.booking_min_inspectors,
+            horizon_days=settings.booking_horizon_days,
+            timezone=settings.timezone,
+            calendar=WorkCalendar.from_settings(settings),
+            visit_topics=tuple(settings.visit_topics),
+            visit_priority_key_project=settings.visit_priority_key_project,
+            visit_priority_grade=dict(settings.visit_priority_grade),
+            visit_priority_open_rectification=settings.visit_priority_open_rectification,
+            visit_priority_per_waiting_day=settings.visit_priority_per_waiting_day,
+        )
+
+    def lead_for(self, milestone: str) -> int:
+        return self.lead_days.get(milestone, self.lead_days_default)
+
+    def check_milestone(self, milestone: str) -> str:
+        name = (milestone or "").strip()
+        if name not in self.milestones:
+            raise InvalidInput(f"预约事项“{name}”无效，可选：{'、'.join(self.milestones)}")
+        return name
+
+    def check_topic(self, topic: str) -> str:
+        name = (topic or "").strip()
+        if name not in self.visit_topics:
+            raise InvalidInput(f"服务类别“{name}”无效，可选：{'、'.join(self.visit_topics)}")
+        return name
+
+    def now(self, now: datetime | None = None) -> datetime:
+        return now or utcnow()
+
+    def today(self, now: datetime | None = None) -> date:
+        """The station's local date, which every date rule is counted from."""
+        return self.now(now).astimezone(ZoneInfo(self.timezone)).date()
+
+
+def resolve_rules(rules: StoreRules | None) -> StoreRules:
+    return rules if rules is not None else StoreRules.from_settings()
