@@ -1,0 +1,1 @@
+"""Evaluation sets (JSONL) and their validator."""
