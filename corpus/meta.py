@@ -17,6 +17,7 @@ _NOT_TITLE = re.compile(
     r"中华人民共和国|发布|实施|施行|出版|主编|批准|部门|公告|^前\s*言$|^目\s*次$|^目\s*录$|[A-Za-z]{4,}|"
     r"备案号|ICS|^P\s*\d|^[\d\s.\-—–]+$"
 )
+_TITLE_PART = re.compile(r"^《?[\u4e00-\u9fff（）()、·—\-\d]{2,}$")
 _DATE = r"(?P<y>(?:19|20)\d{2})\s*[-—–年./]\s*(?P<m>\d{1,2})\s*[-—–月./]\s*(?P<d>\d{1,2})\s*日?"
 _EFFECTIVE = [
     re.compile(_DATE + r"\s*(?:起)?\s*(?:实施|施行|执行)"),
@@ -44,10 +45,14 @@ def find_title(cover: str, code: str | None) -> str | None:
         if _NOT_TITLE.search(ln) or len(ln) > 40:
             continue
         if _TITLE_END.search(ln) and len(ln) >= 4:
-            # A title broken over two cover lines: '建筑与市政工程施工质量控制' + '通用规范'.
-            if i > 0 and len(ln) <= 6 and not _NOT_TITLE.search(lines[i - 1]) and len(lines[i - 1]) <= 30:
-                return lines[i - 1].strip("《》") + ln
-            return ln
+            # A title broken over cover lines: '建筑与市政工程施工质量控制' + '通用规范'.
+            title = ln
+            j = i - 1
+            while j >= 0 and _TITLE_PART.match(lines[j]) and not _NOT_TITLE.search(lines[j]) \
+                    and not _TITLE_END.search(lines[j]) and len(lines[j]) + len(title) <= 40:
+                title = lines[j].strip("《") + title
+                j -= 1
+            return title
     # Titles in 《》 in the announcement text: '批准《工程结构通用规范》为国家标准'.
     m = re.search(r"《([^》]{4,40})》\s*为\s*(?:国家|行业|地方)?标准", cover)
     if m:
@@ -85,7 +90,9 @@ def find_effective_date(text: str) -> date | None:
 def listed_mandatory(front_text: str) -> set[str]:
     """Clause numbers the front matter lists as 强制性条文 ('第3.0.1、4.1.2条为强制性条文')."""
     out: set[str] = set()
-    for m in _MANDATORY_LIST.finditer(front_text.replace("．", ".")):
+    # Lines wrap anywhere, even inside '强制性条文'.
+    flat = re.sub(r"\s+", "", front_text.replace("．", "."))
+    for m in _MANDATORY_LIST.finditer(flat):
         out.update(_NUM.findall(m.group("list")))
     return out
 

@@ -28,12 +28,13 @@ ITEM_RE = re.compile(rf"^(?:(?P<n>\d{{1,2}})(?:[\s.、．)）]+|(?=[{_CJK}“\"�
 # What follows a number that is a reference, a quantity or a table cell rather than clause text:
 # '3.3.2条规定的…', '5.2.1的试验…', '3.3.2和3.3.3…', '1.5 2.0 3.5', '2.1.3 mm'.
 _XREF_START = re.compile(
-    r"^(?:条|款|节|章|的|之|中的|中规定|中有关|规定|要求|"
+    r"^(?:条(?!文)|款|节|章|的|之|中(?:做|规定|的|有|给出|列|提出|已|说明|所|对|要求|明确|进一步)|规定的|要求的|"
     r"(?:和|及|与|或|至|到|、)\s*(?:第\s*)?\d|"
     r"[、，,。；;：:~～—–\-×*/+=<>≤≥%‰°℃)）】\]]|"
     r"\d+(?:\.\d+)?(?:\s*$|\s+[\d.]|\s*[|×%])|"
     r"(?:mm|cm|m|kN|MPa|kg)(?![A-Za-z]))"
 )
+_LABEL_JOIN = re.compile(r"^\s*(?:[、,，～~—–\-]|至|和|及)\s*(?:[A-Z]|\d{1,2})\.\d{1,2}\.\d{1,3}")
 _SENTENCE_PUNCT = re.compile(r"[，。；：,;:！？!?]")
 _TOC_LEADER = re.compile(r"(?:[.…·．。•\-_]\s*){3,}\s*[（(]?\s*\d+\s*[)）]?\s*$")
 _MANDATORY_MARK = re.compile(r"[（(【\[]\s*强制性?条文\s*[)）】\]]|[【\[]\s*强制\s*[】\]]|^\s*[★▲]\s*")
@@ -159,30 +160,44 @@ class ClauseParser:
 
     def _plausible(self, no: str) -> bool:
         """Is ``no`` a believable next clause number after the previous one?"""
-        parts = no.split(".")
         if self.last_no is None:
             return True
-        key = clause_sort_key(no)
-        if key <= self.last_key:
+        if clause_sort_key(no) <= self.last_key:
             return False
         if self.mode is Mode.commentary:
             return True
-        prev = self.last_no.split(".")
+        parts, prev = no.split("."), self.last_no.split(".")
+        if parts[0] == prev[0]:
+            if parts[1] == prev[1]:
+                if len(parts) == 4 or len(prev) == 4:
+                    return True
+                return int(parts[2]) - int(prev[2]) <= 12
+            return int(parts[1]) - int(prev[1]) <= 4 and int(parts[2]) <= 12
+        fresh = int(parts[1]) <= 4 and int(parts[2]) <= 12  # a new chapter starts near its beginning
         ch, pch = parts[0], prev[0]
         if ch.isdigit() and pch.isdigit():
-            ci, pi = int(ch), int(pch)
-            if ci == pi:
-                if parts[1] == prev[1]:
-                    return int(parts[2]) - int(prev[2]) <= 12 or len(parts) != len(prev)
-                return int(parts[1]) - int(prev[1]) <= 4 and int(parts[2]) <= 12
-            return ci - pi <= 3 and int(parts[2]) <= 12 and int(parts[1]) <= 4
+            return int(ch) - int(pch) <= 3 and fresh
         if ch.isalpha() and pch.isdigit():
-            return ch <= "C" or self.chapter_no == ch
+            return fresh and (ch <= "C" or self.chapter_no == ch)
         if ch.isalpha() and pch.isalpha():
-            if ch == pch:
-                return True
-            return ord(ch) - ord(pch) <= 3 and int(parts[2]) <= 12
+            return fresh and ord(ch) - ord(pch) <= 3
         return False
+
+    def _split_glued(self, no: str, rest: str, glued: bool) -> tuple[str, str] | None:
+        """'10.0.31级、2级坝…' printed without a space: the clause is 10.0.3 and its text starts '1级'."""
+        if _XREF_START.match(rest):
+            return None  # '7.0.10条为…' is a reference, however the digits are split
+        if self._plausible(no):
+            return no, rest
+        if not glued and not re.match(rf"[{_CJK}]", rest):
+            return None
+        head, _, last = no.rpartition(".")
+        for k in (2, 1):  # the nearest successor wins: '8.4.128d…' is 8.4.1 + '28d…'
+            if len(last) > k:
+                cand, moved = f"{head}.{last[:-k]}", last[-k:] + ("" if glued else " ")
+                if self._plausible(cand) and not _XREF_START.match(moved + rest):
+                    return cand, moved + rest
+        return None
 
     def _numbering_restarts(self, no: str) -> bool:
         if self.mode is not Mode.body or self.body_seen < 10 or self.last_no is None:
@@ -233,8 +248,14 @@ class ClauseParser:
         m = CLAUSE_RE.match(text)
         if m and line.role is not Role.item:
             no, rest = m.group("no").replace("．", "."), m.group("rest").strip()
-            if not _XREF_START.match(rest) and self._plausible(no):
+            glued = m.end("no") == m.start("rest") and bool(rest)
+            if self.mode is Mode.commentary and _LABEL_JOIN.match(rest) and self._plausible(no):
+                # '4.2.10、4.2.11 …' / '3.1.13～3.1.15 …': one explanation for several clauses.
                 self._start_clause(no, rest, line)
+                return
+            split = self._split_glued(no, rest, glued)
+            if split is not None:
+                self._start_clause(*split, line)
                 return
             if not _XREF_START.match(rest) and self._numbering_restarts(no):
                 # Some sources append the 条文说明 with no title: numbering simply starts over.
@@ -285,8 +306,10 @@ class ClauseParser:
         if m:
             n = _cn_number(m.group("no"))
             title = m.group("title").strip()
+            forward = self.chapter_no is None or not self.chapter_no.isdigit() or n > int(self.chapter_no)
             if (
                 n is not None
+                and forward
                 and len(title) <= 30
                 and not _SENTENCE_PUNCT.search(title)
                 and (is_heading_role or (not _XREF_START.match(title) and self._lookahead_confirms(i, str(n))))
@@ -299,8 +322,11 @@ class ClauseParser:
         m = SECTION_RE.match(text)
         if m:
             no, title = m.group("no"), m.group("title").strip()
+            last = self.last_no.split(".") if self.last_no else None
+            forward = not (last and last[0] == no.split(".")[0] and int(no.split(".")[1]) <= int(last[1]))
             if (
-                len(title) <= 40
+                (forward or is_heading_role)
+                and len(title) <= 40
                 and not _SENTENCE_PUNCT.search(title)
                 and re.search(f"[{_CJK}]", title)
                 and (is_heading_role or (not _XREF_START.match(title) and self._lookahead_confirms(i, no)))

@@ -20,6 +20,13 @@ def decode_bytes(data: bytes) -> str:
     """Decode UTF-8 (with or without BOM), GB18030/GBK or UTF-16; refuse binary noise."""
     if not data.strip():
         raise IngestError("文件为空")
+    # Mostly UTF-8 with a stray bad byte or a cut-off last character: keep the text, mark the damage.
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        loose = data.decode("utf-8-sig", errors="replace")
+        if loose.count("\ufffd") <= max(6, len(loose) // 500) and _looks_like_text(loose.replace("\ufffd", "")):
+            return loose
     for enc in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(enc)
