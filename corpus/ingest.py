@@ -138,6 +138,9 @@ def parse_path(path: Path, today: date | None = None) -> Document:
 
 def _parse(path: Path, today: date) -> Document:
     if path.is_dir():
+        jsonl = sorted(path.glob("*.jsonl"))
+        if not is_sphinx_project(path) and len(jsonl) == 1:
+            return _finalize(load_jsonl(jsonl[0]), set())  # a clauses.jsonl (+ meta.json) folder
         if not is_sphinx_project(path):
             raise IngestError("文件夹不是可识别的文档（缺少 index.rst 目录）")
         raw = load_sphinx(path)

@@ -1,0 +1,397 @@
+"""Query a published index: ``Searcher`` (load once, query many times).
+
+A search runs BM25 and vector search over every segment under the same row
+filter, fuses the two candidate lists, puts a clause named in the query
+first, and folds a commentary (条文说明) hit into the hit of the clause it
+explains, so one clause never takes two places.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from corpus.models import ClauseKind, DocStatus
+from index.analyzer import expand_shorthand, get_analyzer
+from index.embedders import DEFAULT_EMBEDDER, Embedder, make_embedder
+from index.errors import IndexUnavailable, ModelMismatch
+from index.fusion import DEFAULT_FUSION, FusionParams, fuse
+from index.manifest import Manifest
+from index.models import Hit, SearchFilters
+from index.query import ParsedQuery, matching_codes, parse_query, resolve_code
+from index.store import IndexStore, Segment
+
+MODES = ("hybrid", "lexical", "dense")
+_KINDS = [k.value for k in ClauseKind]
+_FOLDABLE = (ClauseKind.body.value, ClauseKind.commentary.value)
+
+
+@dataclass
+class _State:
+    """Everything loaded for one index version."""
+
+    manifest: Manifest
+    segments: list[Segment]
+    offsets: np.ndarray  # global row id of each segment's first row
+    live: np.ndarray  # bool per row
+    doc_idx: np.ndarray  # int32 per row, -1 for dead rows
+    kind_idx: np.ndarray  # int8 per row (index into _KINDS)
+    mandatory: np.ndarray  # bool per row
+    codes: list[str]
+    lookup: dict[tuple[str, str, str], int]  # (code, clause_no, kind) -> live row
+    titles: dict[str, str]
+    current: list[str]
+
+    def locate(self, row: int) -> tuple[Segment, int]:
+        s = int(np.searchsorted(self.offsets, row, side="right") - 1)
+        return self.segments[s], row - int(self.offsets[s])
+
+    def record(self, row: int) -> dict:
+        seg, i = self.locate(row)
+        return seg.records[i]
+
+
+def _load_state(store: IndexStore, manifest: Manifest) -> _State:
+    segments = [store.load_segment(s.id, s.dense) for s in manifest.segments]
+    codes = sorted(manifest.docs)
+    code_idx = {c: i for i, c in enumerate(codes)}
+    n = sum(s.rows for s in segments)
+    live = np.zeros(n, dtype=bool)
+    doc_idx = np.full(n, -1, dtype=np.int32)
+    kind_idx = np.zeros(n, dtype=np.int8)
+    mandatory = np.zeros(n, dtype=bool)
+    lookup: dict[tuple[str, str, str], int] = {}
+    kind_of = {k: i for i, k in enumerate(_KINDS)}
+    offsets = np.zeros(len(segments), dtype=np.int64)
+    pos = 0
+    for si, seg in enumerate(segments):
+        offsets[si] = pos
+        for i, r in enumerate(seg.records):
+            g = pos + i
+            entry = manifest.docs.get(r["code"])
+            if entry is None or entry.segment != seg.id or entry.fingerprint[:16] != r["fp"]:
+                continue
+            live[g] = True
+            doc_idx[g] = code_idx[r["code"]]
+            kind_idx[g] = kind_of.get(r["kind"], 0)
+            mandatory[g] = bool(r["mandatory"])
+            lookup.setdefault((r["code"], r["clause_no"], r["kind"]), g)
+        pos += seg.rows
+    titles = {c: d.title for c, d in manifest.docs.items()}
+    current = [c for c, d in manifest.docs.items() if d.status == DocStatus.current.value]
+    return _State(manifest, segments, offsets, live, doc_idx, kind_idx, mandatory, codes, lookup, titles, current)
+
+
+class Searcher:
+    """Hybrid search over one index directory; thread-safe, reloads when a new version is published."""
+
+    def __init__(
+        self,
+        index_dir: Path,
+        embedder_spec: str = DEFAULT_EMBEDDER,
+        *,
+        embedder: Embedder | None = None,
+        fusion: FusionParams = DEFAULT_FUSION,
+        candidates: int = 100,
+        reload_interval: float = 2.0,
+    ) -> None:
+        self.store = IndexStore(index_dir)
+        self.embedder_spec = embedder_spec
+        self.fusion = fusion
+        self.candidates = candidates
+        self.reload_interval = reload_interval
+        self._embedder = embedder
+        self._lock = threading.RLock()
+        self._embed_lock = threading.Lock()
+        self._reload_lock = threading.Lock()
+        self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._masks: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._checked = 0.0
+        self._state = self._load_current()
+        self._analyzer = get_analyzer(self._state.manifest.analyzer)
+
+    # -- lifecycle -------------------------------------------------------
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = make_embedder(self.embedder_spec)
+        return self._embedder
+
+    def _check_model(self, manifest: Manifest) -> None:
+        emb = self.embedder
+        if manifest.embedder != emb.model_id or manifest.dim != emb.dim:
+            raise ModelMismatch(
+                f"索引由向量模型 {manifest.embedder}（{manifest.dim} 维）构建，当前配置的是 {emb.model_id}（{emb.dim} 维）。"
+                "请改回原来的模型，或运行 zhijian index rebuild 用新模型重建索引。"
+            )
+
+    @property
+    def manifest(self) -> Manifest:
+        return self._state.manifest
+
+    @property
+    def version_id(self) -> str:
+        return self._state.manifest.version_id
+
+    def _load_current(self) -> _State:
+        """Load the live version; retried if a writer publishes and collects it meanwhile."""
+        for attempt in range(3):
+            manifest = self.store.read_manifest()
+            if manifest is None:
+                raise IndexUnavailable(f"{self.store.root} 下还没有索引，请先运行 zhijian ingest 导入规范")
+            self._check_model(manifest)
+            try:
+                return _load_state(self.store, manifest)
+            except (FileNotFoundError, IndexUnavailable):
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def refresh(self) -> bool:
+        """Load the newest published version if it changed; returns True when reloaded."""
+        vid = self.store.current_id()
+        if vid is None or vid == self._state.manifest.version_id:
+            return False
+        state = self._load_current()
+        with self._lock:
+            self._state = state
+            self._masks.clear()
+            self._analyzer = get_analyzer(state.manifest.analyzer)
+        return True
+
+    def _maybe_refresh(self) -> None:
+        now = time.monotonic()
+        if self.reload_interval < 0 or now - self._checked < self.reload_interval:
+            return
+        if not self._reload_lock.acquire(blocking=False):
+            return  # another thread is loading the new version; keep serving the old one
+        try:
+            self._checked = now
+            self.refresh()
+        finally:
+            self._reload_lock.release()
+
+    # -- filters ---------------------------------------------------------
+    def _mask(self, st: _State, f: SearchFilters, ignore_status: bool = False) -> np.ndarray:
+        key = (*f.key(), ignore_status)
+        with self._lock:
+            if key in self._masks:
+                self._masks.move_to_end(key)
+                return self._masks[key]
+        docs = [st.manifest.docs[c] for c in st.codes]
+        doc_ok = np.ones(len(docs) + 1, dtype=bool)  # last slot: dead rows (-1)
+        doc_ok[-1] = False
+        if not f.include_withdrawn and not ignore_status:
+            doc_ok[:-1] &= np.array([d.status != DocStatus.withdrawn.value for d in docs], dtype=bool)
+        if f.doc_kinds:
+            doc_ok[:-1] &= np.array([d.kind in f.doc_kinds for d in docs], dtype=bool)
+        if f.codes:
+            wanted = {c for text in f.codes for c in matching_codes(text, st.codes)}
+            doc_ok[:-1] &= np.array([d.code in wanted for d in docs], dtype=bool)
+        mask = st.live & doc_ok[st.doc_idx]
+        if f.kinds:
+            mask &= np.isin(st.kind_idx, [_KINDS.index(k) for k in f.kinds if k in _KINDS])
+        if f.mandatory_only:
+            mask &= st.mandatory
+        with self._lock:
+            self._masks[key] = mask
+            if len(self._masks) > 32:
+                self._masks.popitem(last=False)
+        return mask
+
+    # -- retrieval -------------------------------------------------------
+    def _embed_query(self, text: str) -> np.ndarray:
+        with self._embed_lock:
+            v = self._qcache.get(text)
+            if v is None:
+                v = np.asarray(self.embedder.embed_query(text), dtype=np.float32)
+                self._qcache[text] = v
+                if len(self._qcache) > 256:
+                    self._qcache.popitem(last=False)
+            else:
+                self._qcache.move_to_end(text)
+            return v
+
+    def _lexical(self, st: _State, tokens: list[str], mask: np.ndarray, n: int) -> list[tuple[int, float]]:
+        if not tokens:
+            return []
+        ids, scores = [], []
+        for seg, off in zip(st.segments, st.offsets, strict=True):
+            m = mask[off : off + seg.rows]
+            if not m.any():
+                continue
+            sc = seg.lexical.scores(tokens) * m
+            top = min(n, int(np.count_nonzero(sc)))
+            if top == 0:
+                continue
+            idx = np.argpartition(-sc, top - 1)[:top]
+            ids.append(idx + off)
+            scores.append(sc[idx])
+        return _top(ids, scores, n)
+
+    def _dense(self, st: _State, q: np.ndarray, mask: np.ndarray, n: int) -> list[tuple[int, float]]:
+        ids, scores = [], []
+        for seg, off in zip(st.segments, st.offsets, strict=True):
+            m = mask[off : off + seg.rows]
+            if not m.any():
+                continue
+            sc, idx = seg.dense.search(q, n, None if m.all() else m)
+            ids.append(idx + off)
+            scores.append(sc)
+        return _top(ids, scores, n)
+
+    def search(self, query: str, k: int = 10, mode: str = "hybrid", filters: SearchFilters | None = None) -> list[Hit]:
+        """The ``k`` best clauses for ``query``; ``mode`` is hybrid, lexical or dense."""
+        if mode not in MODES:
+            raise ValueError(f"未知的检索方式：{mode}（可选：{'、'.join(MODES)}）")
+        self._maybe_refresh()
+        st = self._state
+        f = filters or SearchFilters()
+        mask = self._mask(st, f)
+        pq = parse_query(query, st.codes, st.titles, st.current)
+        pinned = self._pinned(st, pq, f)
+        text = pq.rest if pq.code else query.strip()
+        if not text and pinned is None:
+            text = query.strip()
+        n = max(self.candidates, 5 * k)
+
+        lex: list[tuple[int, float]] = []
+        dense: list[tuple[int, float]] = []
+        if text:
+            if mode in ("hybrid", "lexical"):
+                lex = self._lexical(st, self._analyzer.query_tokens(expand_shorthand(text)), mask, n)
+            if mode in ("hybrid", "dense"):
+                dense = self._dense(st, self._embed_query(text), mask, n)
+        elif pinned is not None:
+            # A bare clause lookup: follow the clause with the ones most like it.
+            rec = st.record(pinned)
+            if mode in ("hybrid", "lexical"):
+                lex = self._lexical(st, self._analyzer.tokens(rec["text"]), mask, n)
+            if mode in ("hybrid", "dense"):
+                seg, i = st.locate(pinned)
+                dense = self._dense(st, seg.dense.vector(i), mask, n)
+
+        ranked = fuse(lex, dense, self.fusion) if mode == "hybrid" else lex or dense
+        sources: dict[int, list[str]] = {}
+        for name, lst in (("lexical", lex), ("dense", dense)):
+            for row, _ in lst:
+                sources.setdefault(row, []).append(name)
+        # Per-side scores say how well the query matched; a bare clause lookup has none.
+        raw: tuple[dict[int, float], dict[int, float]] = (dict(lex), dict(dense)) if text else ({}, {})
+        if pq.code and pinned is None:
+            # The query names a standard: its clauses first, the rest after.
+            named = st.codes.index(pq.code)
+            ranked = [r for r in ranked if st.doc_idx[r[0]] == named] + [r for r in ranked if st.doc_idx[r[0]] != named]
+        if pq.clause_no and pinned is None:
+            # A clause number without a (known) standard: clauses with that number first.
+            same = [r for r in ranked if st.record(r[0])["clause_no"] == pq.clause_no]
+            ranked = same + [r for r in ranked if st.record(r[0])["clause_no"] != pq.clause_no]
+        if pinned is not None:
+            top = ranked[0][1] if ranked else 0.0
+            ranked = [(pinned, max(1.0, float(top)))] + [r for r in ranked if r[0] != pinned]
+            sources[pinned] = ["clause_no", *(sources.get(pinned, []) if text else [])]
+        return self._hits(st, ranked, sources, raw, k, f)
+
+    def _pinned(self, st: _State, pq: ParsedQuery, f: SearchFilters) -> int | None:
+        """The clause the query names ('GB55032 3.3.5'), if indexed; status filters do not hide it."""
+        code = pq.code
+        if pq.clause_no and code is None and f.codes and len(f.codes) == 1:
+            code = resolve_code(f.codes[0], st.codes)
+        if not (code and pq.clause_no):
+            return None
+        mask = self._mask(st, f, ignore_status=True)
+        for kind in (*_KINDS,):
+            row = st.lookup.get((code, pq.clause_no, kind))
+            if row is not None and mask[row]:
+                return row
+        return None
+
+    def _hits(
+        self,
+        st: _State,
+        ranked: list[tuple[int, float]],
+        sources: dict[int, list[str]],
+        raw: tuple[dict[int, float], dict[int, float]],
+        k: int,
+        f: SearchFilters,
+    ) -> list[Hit]:
+        fold = not f.kinds or set(_FOLDABLE) <= set(f.kinds)
+        out: list[Hit] = []
+        groups: dict[tuple[str, str], Hit] = {}
+        for row, score in ranked:
+            if len(out) >= k:
+                break
+            rec = st.record(row)
+            kind = rec["kind"]
+            if not (fold and kind in _FOLDABLE):
+                out.append(self._hit(st, row, score, sources.get(row, []), raw))
+                continue
+            clause_no = rec["refers_to"] if kind == ClauseKind.commentary.value and rec["refers_to"] else rec["clause_no"]
+            gkey = (rec["code"], clause_no)
+            head = groups.get(gkey)
+            if head is not None:
+                if kind == ClauseKind.commentary.value and head.commentary is None:
+                    head.commentary = rec["text"]
+                    head.matched_by = [*head.matched_by, "commentary"]
+                    _raise_scores(head, row, raw)
+                continue
+            body_row = None
+            if kind == ClauseKind.commentary.value:
+                body_row = st.lookup.get((rec["code"], clause_no, ClauseKind.body.value))
+            if body_row is not None:
+                # The commentary matched: cite the clause it explains, with the commentary attached.
+                hit = self._hit(st, body_row, score, [*sources.get(row, []), "commentary"], raw)
+                hit.commentary = rec["text"]
+                _raise_scores(hit, row, raw)
+            else:
+                hit = self._hit(st, row, score, sources.get(row, []), raw)
+            groups[gkey] = hit
+            out.append(hit)
+        return out
+
+    def _hit(self, st: _State, row: int, score: float, matched: list[str], raw: tuple[dict[int, float], dict[int, float]]) -> Hit:
+        rec = st.record(row)
+        doc = st.manifest.docs[rec["code"]]
+        lexical, dense = raw[0].get(row), raw[1].get(row)
+        return Hit(
+            code=rec["code"],
+            title=doc.title,
+            clause_no=rec["clause_no"],
+            text=rec["text"],
+            score=round(float(score), 6),
+            kind=rec["kind"],
+            status=doc.status,
+            chapter=rec["chapter"],
+            section=rec["section"],
+            clause_title=rec["title"],
+            mandatory=bool(rec["mandatory"]),
+            superseded_by=doc.superseded_by,
+            pages=list(rec["pages"]),
+            refers_to=rec["refers_to"],
+            matched_by=list(dict.fromkeys(matched)),
+            lexical_score=None if lexical is None else round(lexical, 6),
+            dense_score=None if dense is None else round(dense, 6),
+        )
+
+
+def _raise_scores(hit: Hit, row: int, raw: tuple[dict[int, float], dict[int, float]]) -> None:
+    """A folded commentary lends its lexical/dense scores to its clause where they are higher."""
+    lexical, dense = raw[0].get(row), raw[1].get(row)
+    if lexical is not None and (hit.lexical_score is None or lexical > hit.lexical_score):
+        hit.lexical_score = round(lexical, 6)
+    if dense is not None and (hit.dense_score is None or dense > hit.dense_score):
+        hit.dense_score = round(dense, 6)
+
+
+def _top(ids: list[np.ndarray], scores: list[np.ndarray], n: int) -> list[tuple[int, float]]:
+    if not ids:
+        return []
+    i = np.concatenate(ids)
+    s = np.concatenate(scores)
+    order = np.argsort(-s, kind="stable")[:n]
+    return [(int(i[j]), float(s[j])) for j in order]

@@ -1,0 +1,26 @@
+"""Reciprocal-rank and score fusion."""
+
+from __future__ import annotations
+
+from index.fusion import FusionParams, fuse
+
+
+def test_rrf_rewards_agreement() -> None:
+    lex = [("a", 9.0), ("b", 5.0), ("c", 1.0)]
+    dense = [("b", 0.9), ("d", 0.8), ("a", 0.7)]
+    order = [k for k, _ in fuse(lex, dense, FusionParams("rrf", 60, 1, 1))]
+    assert order[:2] == ["b", "a"] or order[:2] == ["a", "b"]
+    assert set(order) == {"a", "b", "c", "d"}
+
+
+def test_weights_decide_between_the_lists() -> None:
+    lex = [("a", 1.0)]
+    dense = [("b", 1.0)]
+    assert fuse(lex, dense, FusionParams("rrf", 10, 2.0, 1.0))[0][0] == "a"
+    assert fuse(lex, dense, FusionParams("rrf", 10, 0.5, 1.0))[0][0] == "b"
+    assert fuse(lex, dense, FusionParams("linear", 60, 0.3, 0.7))[0][0] == "b"
+
+
+def test_one_empty_list_keeps_the_other_order() -> None:
+    lex = [("a", 3.0), ("b", 2.0), ("c", 1.0)]
+    assert [k for k, _ in fuse(lex, [])] == ["a", "b", "c"]
