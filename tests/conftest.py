@@ -28,3 +28,32 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     get_settings.cache_clear()
     yield d
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def sample_installation(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory with the bundled sample corpus ingested and indexed (built once per session).
+
+    Read-only by convention: a test that writes copies it first (``shutil.copytree``).
+    """
+    from corpus.ingest import ingest_paths
+    from corpus.library import Library
+    from index import sync_index
+
+    d = tmp_path_factory.mktemp("sample-install")
+    lib = Library(d / "library")
+    reports = ingest_paths([REPO / "corpus" / "sample"], lib)
+    assert all(r.outcome.value != "failed" for r in reports), [r.error for r in reports]
+    sync_index(lib, d / "index", progress=False)
+    return d
+
+
+@pytest.fixture
+def sample_env(sample_installation: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """ZHIJIAN_DATA_DIR pointed at the shared sample installation (do not write to it)."""
+    from assistant.config import get_settings
+
+    monkeypatch.setenv("ZHIJIAN_DATA_DIR", str(sample_installation))
+    get_settings.cache_clear()
+    yield sample_installation
+    get_settings.cache_clear()
