@@ -38,6 +38,15 @@ class Settings(BaseSettings):
     # Request limits
     max_upload_mb: int = 50
 
+    # HTTP API (zhijian serve); rate limits use the `limits` notation, "" turns one off
+    api_rate_limit_anonymous: str = Field(default="120/minute", description="per client address, without a token")
+    api_rate_limit_token: str = Field(default="600/minute", description="per API token")
+    api_rate_limit_auth_failures: str = Field(default="20/minute", description="bad tokens per address before 429")
+    api_rate_limit_storage: str = Field(default="memory://", description="limits storage URI; redis://… shares it between workers")
+    api_max_body_kb: int = Field(default=256, description="largest JSON request body; uploads use max_upload_mb")
+    api_cors_origins: list[str] = Field(default=[], description="origins allowed cross-site; empty = CORS off")
+    api_search_cache_size: int = Field(default=2048, description="search responses kept per index version")
+
     # Optional language-model mode: an OpenAI-compatible chat-completions endpoint; off when base URL is unset
     llm_base_url: str | None = Field(default=None, description="e.g. http://127.0.0.1:8001/v1")
     llm_model: str = "qwen2.5-7b-instruct"

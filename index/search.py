@@ -245,6 +245,18 @@ class Searcher:
             scores.append(sc)
         return _top(ids, scores, n)
 
+    def doc_freqs(self, terms: list[str]) -> tuple[np.ndarray, int]:
+        """How many indexed clauses contain each analyser term, and how many clauses there are.
+
+        Tells the answering layer whether a question's words exist in the knowledge base at all.
+        """
+        self._maybe_refresh()
+        st = self._state
+        df = np.zeros(len(terms), dtype=np.float64)
+        for seg in st.segments:
+            df = np.maximum(df, seg.lexical.doc_freqs(terms))  # a delta segment's counts include its base
+        return df, int(st.live.sum())
+
     def search(self, query: str, k: int = 10, mode: str = "hybrid", filters: SearchFilters | None = None) -> list[Hit]:
         """The ``k`` best clauses for ``query``; ``mode`` is hybrid, lexical or dense."""
         if mode not in MODES:
@@ -262,11 +274,13 @@ class Searcher:
 
         lex: list[tuple[int, float]] = []
         dense: list[tuple[int, float]] = []
+        qv: np.ndarray | None = None
         if text:
             if mode in ("hybrid", "lexical"):
                 lex = self._lexical(st, self._analyzer.query_tokens(expand_shorthand(text)), mask, n)
             if mode in ("hybrid", "dense"):
-                dense = self._dense(st, self._embed_query(text), mask, n)
+                qv = self._embed_query(text)
+                dense = self._dense(st, qv, mask, n)
         elif pinned is not None:
             # A bare clause lookup: follow the clause with the ones most like it.
             rec = st.record(pinned)
@@ -283,6 +297,12 @@ class Searcher:
                 sources.setdefault(row, []).append(name)
         # Per-side scores say how well the query matched; a bare clause lookup has none.
         raw: tuple[dict[int, float], dict[int, float]] = (dict(lex), dict(dense)) if text else ({}, {})
+        if qv is not None:
+            # Hits found by BM25 alone still get their cosine: it tells how close they are in meaning.
+            for row, _ in ranked[: 3 * k]:
+                if row not in raw[1]:
+                    seg, i = st.locate(row)
+                    raw[1][row] = float(np.dot(seg.dense.vector(i), qv))
         if pq.code and pinned is None:
             # The query names a standard: its clauses first, the rest after.
             named = st.codes.index(pq.code)

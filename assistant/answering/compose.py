@@ -1,0 +1,86 @@
+"""The extractive reply: one lead sentence, the clause quoted with its citation, then related material.
+
+Nothing here states a requirement in its own words: every requirement a user
+reads is the indexed text, quoted, with the clause it comes from.
+"""
+
+from __future__ import annotations
+
+from assistant.answering.models import Citation
+
+_EXCERPT = 120
+
+
+def _status_note(c: Citation) -> str:
+    if c.status == "废止":
+        by = f"，已由 {c.superseded_by} 替代" if c.superseded_by else ""
+        return f"（注意：{c.code} 已废止{by}，此条仅供参考，请以现行标准为准。）"
+    if c.status == "即将实施":
+        return f"（注意：{c.code} 尚未实施，实施前仍执行现行标准。）"
+    return ""
+
+
+def _badge(c: Citation) -> str:
+    return "【强制性条文】" if c.mandatory else ""
+
+
+def _excerpt(text: str, n: int = _EXCERPT) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= n else flat[:n].rstrip("，、；：") + "……"
+
+
+def _case_treatment(text: str) -> str:
+    """The 处理 part of a case is what a contractor wants from it."""
+    for line in text.splitlines():
+        if line.startswith("处理："):
+            return line
+    return text
+
+
+def lead_sentence(primary: Citation) -> str:
+    if primary.kind == "faq":
+        return "按监督站办事指南，答复如下："
+    if primary.kind == "case":
+        return "知识库中有一个类似的质量问题案例，可供参考："
+    if primary.mandatory:
+        return "这个问题有强制性条文的明确规定，必须严格执行："
+    return "这个问题在规范中有明确规定："
+
+
+def quote(c: Citation) -> str:
+    head = f"{c.reference()}{_badge(c)}"
+    if c.kind == "faq":
+        body = c.text.split("答：", 1)[-1].strip()
+        return f"{head}\n{body}"
+    if c.kind == "case":
+        return f"{head}【案例】{c.clause_title}\n{c.text}"
+    return f"{head}：\n“{c.text}”"
+
+
+def compose(primary: list[Citation], related: list[Citation], cases: list[Citation]) -> str:
+    parts = [lead_sentence(primary[0])]
+    for c in primary:
+        parts.append(quote(c) + _status_note(c))
+    if related:
+        lines = ["相关条文："]
+        for c in related:
+            lines.append(f"· {c.reference()}{_badge(c)}：{_excerpt(c.text)}{_status_note(c)}")
+        parts.append("\n".join(lines))
+    if cases:
+        lines = ["相关案例："]
+        for c in cases:
+            lines.append(f"· {c.reference()}【{c.clause_title}】{_excerpt(_case_treatment(c.text), 80)}")
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def refusal(question: str, station_name: str, station_phone: str, station_address: str) -> str:
+    q = question.strip()
+    q = q if len(q) <= 40 else q[:40] + "……"
+    return (
+        f"抱歉，知识库中没有找到能回答“{q}”的规范条文或案例，我不能凭猜测作答。\n"
+        "您可以：\n"
+        "1. 申请质量服务团上门或线上帮扶（发送“申请帮扶”，或在网页“服务申请”中提交）；\n"
+        f"2. 直接联系{station_name}：电话 {station_phone}，地址 {station_address}。\n"
+        "这个问题已记录，监督站会据此补充知识库。"
+    )

@@ -1,0 +1,118 @@
+"""Is there a basis in the knowledge base? A calibrated decision, not a magic number.
+
+Features of the retrieval (how close the best clause is in meaning, how much
+of the question's wording it covers weighted by rarity, how much of that
+wording exists in the knowledge base at all) go
+through a logistic model fitted on the evaluation sets' development split by
+``python -m evals.calibrate``; the fitted weights, the threshold and the
+development metrics they achieved are committed in ``grounding.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from index import Hit, Searcher
+
+CALIBRATION_FILE = Path(__file__).with_name("grounding.json")
+FEATURES = ("dense", "idf_coverage", "known_terms")
+
+# Words that carry the asking, not the topic: they must not count as the clause "covering" the question.
+_STOP = re.compile(
+    r"请问|请教|咨询|一下|怎么|怎样|如何|什么|多少|几天|哪些|哪个|是否|可以|能否|能不能|需不需要|需要|应该|应当|"
+    r"有没有|有什么|有啥|要求|规定|规范|标准|条文|问题|情况|时候|我们|你们|现在|这个|那个|吗|呢|啊|吧|的|了|要|是|有|"
+    r"么|啥|咋|和|与|及|或|在|对|为|我|你|他|它|这|那|就|都|也|还|得|地|着|过|给|让|把|被|从|到|向|按|以"
+)
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z0-9]+")
+
+
+def content_bigrams(text: str) -> set[str]:
+    out: set[str] = set()
+    for run in _CJK_RUN.findall(_STOP.sub(" ", text)):
+        if run.isascii():
+            if len(run) >= 2:
+                out.add(run.lower())
+            continue
+        if len(run) == 1:
+            out.add(run)
+        out.update(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def coverage(question: str, hit: Hit) -> float:
+    q = content_bigrams(question)
+    if not q:
+        return 0.0
+    body = content_bigrams(f"{hit.title} {hit.chapter} {hit.section} {hit.clause_title} {hit.text} {hit.commentary or ''}")
+    return len(q & body) / len(q)
+
+
+@dataclass(frozen=True)
+class Decision:
+    grounded: bool
+    confidence: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Grounding:
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+    related_margin: float = 0.06
+
+    def features(self, question: str, hit: Hit, searcher: Searcher | None = None) -> tuple[float, ...]:
+        dense = hit.dense_score if hit.dense_score is not None else 0.0
+        q = content_bigrams(question)
+        known, weighted = 1.0, coverage(question, hit)
+        if searcher is not None and q:
+            terms = sorted(q)
+            df, n = searcher.doc_freqs(terms)
+            idf = np.log((n + 1) / (df + 0.5))
+            known = float(np.mean(df > 0))
+            body = content_bigrams(f"{hit.title} {hit.chapter} {hit.section} {hit.clause_title} {hit.text} {hit.commentary or ''}")
+            covered = np.array([t in body for t in terms])
+            weighted = float(idf[covered].sum() / idf.sum()) if idf.sum() > 0 else 0.0
+        return (dense, weighted, known)
+
+    def probability(self, question: str, hit: Hit, searcher: Searcher | None = None) -> float:
+        f = self.features(question, hit, searcher)
+        z = self.bias + sum(w * x for w, x in zip(self.weights, f, strict=True))
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def decide(self, question: str, hits: list[Hit], searcher: Searcher | None = None) -> Decision:
+        if not hits:
+            return Decision(False, 0.0, "检索无结果")
+        if "clause_no" in hits[0].matched_by:
+            return Decision(True, 1.0, "按条号查到")
+        p = self.probability(question, hits[0], searcher)
+        if p >= self.threshold:
+            return Decision(True, p, "")
+        return Decision(False, p, "检索到的条文与问题不相关")
+
+    def related_ok(self, top: Hit, other: Hit) -> bool:
+        """Related clauses: nearly as close in meaning as the answer itself."""
+        if top.dense_score is None or other.dense_score is None:
+            return False
+        return other.dense_score >= top.dense_score - self.related_margin
+
+    def case_ok(self, question: str, hit: Hit, searcher: Searcher | None = None) -> bool:
+        return self.probability(question, hit, searcher) >= self.threshold
+
+
+@lru_cache(maxsize=1)
+def load_grounding(path: Path = CALIBRATION_FILE) -> Grounding:
+    data = json.loads(path.read_text("utf-8"))
+    return Grounding(
+        weights=tuple(float(data["weights"][f]) for f in FEATURES),
+        bias=float(data["bias"]),
+        threshold=float(data["threshold"]),
+        related_margin=float(data.get("related_margin", 0.06)),
+    )

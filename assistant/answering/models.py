@@ -1,0 +1,37 @@
+"""What an answer is, for every channel: the text a user reads and the clauses behind it."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Citation(BaseModel):
+    """One cited clause, in the JSON shape DESIGN.md fixes (plus a few display fields)."""
+
+    code: str
+    title: str
+    clause_no: str
+    text: str
+    score: float
+    kind: str = Field(description="body | commentary | case | faq")
+    status: str = Field(description="现行 | 废止 | 即将实施")
+    mandatory: bool = False
+    superseded_by: str | None = None
+    clause_title: str = ""
+    role: str = Field(default="primary", description="primary | related | case")
+
+    def reference(self) -> str:
+        """《title》CODE 第X条 — the form inspectors write in a rectification notice."""
+        if self.kind in ("case", "faq"):
+            return f"《{self.title}》{self.clause_no}"
+        return f"《{self.title}》{self.code} 第{self.clause_no}条"
+
+
+class Answer(BaseModel):
+    answer: str
+    grounded: bool
+    citations: list[Citation] = Field(default_factory=list)
+    mode: str = Field(default="extractive", description="extractive | llm")
+    query_id: int | None = Field(default=None, description="query-log id, for 👍/👎 feedback")
+    confidence: float = Field(default=0.0, description="calibrated probability that the knowledge base answers it")
+    refusal_reason: str | None = None

@@ -1,0 +1,122 @@
+"""The Answerer: question -> grounded Answer (or a plain refusal), over one Searcher."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from assistant.answering.compose import compose, refusal
+from assistant.answering.grounding import Grounding, load_grounding
+from assistant.answering.llm import ChatClient, LLMError, build_messages, check_citations
+from assistant.answering.models import Answer, Citation
+from assistant.config import Settings, get_settings
+from corpus.refs import parse_ref
+from index import Hit, Searcher, SearchFilters
+
+log = logging.getLogger(__name__)
+
+_RELATED = 3
+_CASES = 2
+
+
+def citation(hit: Hit, role: str = "primary") -> Citation:
+    return Citation(
+        code=hit.code,
+        title=hit.title,
+        clause_no=hit.clause_no,
+        text=hit.text,
+        score=hit.score,
+        kind=hit.kind,
+        status=hit.status,
+        mandatory=hit.mandatory,
+        superseded_by=hit.superseded_by,
+        clause_title=hit.clause_title,
+        role=role,
+    )
+
+
+class Answerer:
+    """Retrieve, decide whether there is a basis, then quote (or let an LLM write from) the clauses."""
+
+    def __init__(self, settings: Settings | None = None, searcher: Searcher | None = None,
+                 grounding: Grounding | None = None) -> None:
+        self.settings = settings or get_settings()
+        self._searcher = searcher
+        self._lock = threading.Lock()
+        self.grounding = grounding or load_grounding()
+        s = self.settings
+        self.llm = ChatClient(s.llm_base_url, s.llm_model, s.llm_api_key, s.llm_timeout) if s.llm_base_url else None
+
+    @property
+    def searcher(self) -> Searcher:
+        if self._searcher is None:
+            with self._lock:
+                if self._searcher is None:
+                    self._searcher = Searcher(self.settings.index_dir, self.settings.embedder)
+        return self._searcher
+
+    def search(self, query: str, k: int = 10, mode: str = "hybrid", filters: SearchFilters | None = None) -> list[Hit]:
+        return self.searcher.search(query, k=k, mode=mode, filters=filters)
+
+    def lookup(self, text: str) -> Answer | None:
+        """'GB55032 3.3.5' -> that clause quoted; None when the text names no indexed clause."""
+        ref = parse_ref(text)
+        if not ref.clause_no:
+            return None
+        hits = self.search(text, k=1)
+        if not hits or "clause_no" not in hits[0].matched_by:
+            return None
+        c = citation(hits[0])
+        return Answer(answer=compose([c], [], []), grounded=True, citations=[c], confidence=1.0)
+
+    def answer(self, question: str, *, context: str | None = None) -> Answer:
+        """``context`` is the previous question of the conversation, for follow-ups the caller resolved."""
+        question = question.strip()
+        if not question:
+            return self._refuse(question, "问题为空")
+        pinned = self.lookup(question)
+        if pinned is not None:
+            return pinned
+        query = question if not context else f"{question} {context}"
+        hits = self.search(query, k=8)
+        decision = self.grounding.decide(question, hits, self.searcher)
+        if not decision.grounded:
+            return self._refuse(question, decision.reason, decision.confidence)
+        primary = [citation(hits[0])]
+        rest = [h for h in hits[1:] if h.kind in ("body", "commentary") and self.grounding.related_ok(hits[0], h)]
+        related = [citation(h, "related") for h in rest[:_RELATED]]
+        cases: list[Citation] = []
+        if primary[0].kind != "case":
+            case_hits = self.search(query, k=_CASES, filters=SearchFilters(kinds=["case"]))
+            cases = [citation(h, "case") for h in case_hits if self.grounding.case_ok(question, h, self.searcher)]
+        cites = primary + related + cases
+        text = compose(primary, related, cases)
+        mode = "extractive"
+        if self.llm is not None:
+            written = self._llm_answer(question, cites)
+            if written is not None:
+                text, mode = written, "llm"
+        return Answer(answer=text, grounded=True, citations=cites, mode=mode, confidence=decision.confidence)
+
+    def _llm_answer(self, question: str, cites: list[Citation]) -> str | None:
+        assert self.llm is not None
+        try:
+            reply = self.llm.complete(build_messages(question, cites))
+        except LLMError as exc:
+            log.warning("LLM unavailable, extractive answer used: %s", exc)
+            return None
+        ok, why = check_citations(reply, cites)
+        if not ok:
+            log.warning("LLM reply rejected, extractive answer used: %s", why)
+            return None
+        return reply
+
+    def _refuse(self, question: str, reason: str, confidence: float = 0.0) -> Answer:
+        s = self.settings
+        return Answer(
+            answer=refusal(question, s.station_name, s.station_phone, s.station_address),
+            grounded=False,
+            citations=[],
+            confidence=confidence,
+            refusal_reason=reason,
+        )
