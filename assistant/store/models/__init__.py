@@ -1,5 +1,6 @@
 """ORM models of the structured store; import from here so every table is registered."""
 
+from assistant.store.models.assistant import AnswerFeedback, Conversation, QueryLog
 from assistant.store.models.audit import AuditEvent
 from assistant.store.models.base import Base
 from assistant.store.models.bookings import Booking, BookingInspector
@@ -14,20 +15,25 @@ from assistant.store.models.registry import (
     ProjectParty,
     TeamDay,
 )
+from assistant.store.models.tokens import ApiToken
 from assistant.store.models.visits import VisitExpert, VisitRequest
 
 __all__ = [
     "Account",
+    "AnswerFeedback",
+    "ApiToken",
     "AuditEvent",
     "Base",
     "Booking",
     "BookingInspector",
+    "Conversation",
     "CreditRecord",
     "Enterprise",
     "InspectionTeam",
     "NumberSequence",
     "Project",
     "ProjectParty",
+    "QueryLog",
     "RectificationNotice",
     "TeamDay",
     "VisitExpert",

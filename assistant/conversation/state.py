@@ -1,0 +1,74 @@
+"""Conversation state: a JSON document per conversation, stored in the database.
+
+Every message loads it under a row lock and writes it back in the same
+transaction as whatever the message changed in the store, so a booking and
+the dialogue that made it are committed together, and a restarted process (or
+another worker) continues exactly where the last one stopped.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from assistant.store.models import Conversation
+
+
+class ConversationState(BaseModel):
+    flow: str | None = None  # booking | visit | cancel_booking | credit
+    step: str | None = None
+    slots: dict[str, Any] = Field(default_factory=dict)
+    options: list[str] = Field(default_factory=list, description="values offered last, so '2' can pick one")
+    back_to_confirm: bool = False  # editing one field from the summary
+    flow_started: datetime | None = None
+    last_question: str | None = None  # resolved, for follow-ups
+    last_query_id: int | None = None
+    last_unanswered: str | None = None  # offered as the description of a visit request
+    account_id: int | None = None  # whose dialogue this is
+    turns: int = 0
+
+    def start(self, flow: str, step: str, now: datetime) -> None:
+        self.flow, self.step, self.slots, self.options = flow, step, {}, []
+        self.back_to_confirm, self.flow_started = False, now
+
+    def clear_flow(self) -> None:
+        self.flow, self.step, self.slots, self.options = None, None, {}, []
+        self.back_to_confirm, self.flow_started = False, None
+
+
+def load(session: Session, conversation_id: str, channel: str, *, now: datetime,
+         lock: bool = True) -> tuple[Conversation, ConversationState]:
+    """The conversation row (created on first use) and its state, locked for this transaction."""
+    stmt = select(Conversation).where(Conversation.id == conversation_id)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    row = session.scalars(stmt).one_or_none()
+    if row is None:
+        row = Conversation(id=conversation_id, channel=channel[:16], state={}, version=0, created_at=now,
+                           updated_at=now)
+        try:
+            with session.begin_nested():
+                session.add(row)
+                session.flush()
+        except IntegrityError:  # created meanwhile by a concurrent message of the same conversation
+            row = session.scalars(stmt).one()
+    return row, ConversationState.model_validate(row.state or {})
+
+
+def save(session: Session, row: Conversation, state: ConversationState, now: datetime) -> None:
+    row.state = state.model_dump(mode="json")
+    row.account_id = state.account_id
+    row.version = (row.version or 0) + 1
+    row.updated_at = now
+    session.flush()
+
+
+def peek(session: Session, conversation_id: str) -> ConversationState | None:
+    """The stored state without locking, for channels that show where a dialogue stands."""
+    row = session.get(Conversation, conversation_id)
+    return None if row is None else ConversationState.model_validate(row.state or {})

@@ -1,0 +1,113 @@
+"""Fixtures and helpers of the assistant tests (imported by conftest.py, which also brings in the store's)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import count
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from assistant.config import get_settings
+from assistant.conversation.engine import ConversationEngine
+from assistant.store.db import dispose_engines, get_engine, session_scope
+from assistant.store.migrate import upgrade
+from assistant.store.seed import seed_demo
+from tests.store.conftest import BACKENDS, NOW, PG_URL, World, drop_schema, unique_schema
+
+_ids = count(1)
+
+
+class NoAnswerer:
+    """Stands in where a test must show that no knowledge question reaches the answering service."""
+
+    def answer(self, question: str, *, context: str | None = None):
+        raise AssertionError(f"unexpected knowledge question: {question!r}")
+
+    def lookup(self, text: str):
+        raise AssertionError(f"unexpected clause lookup: {text!r}")
+
+
+@pytest.fixture
+def conv_engine(engine: Engine, rules) -> ConversationEngine:
+    """An engine on the test database, on the fixed clock, that must not need the knowledge base."""
+    return ConversationEngine(engine, lambda: NoAnswerer(), rules=rules, clock=lambda: NOW,
+                              station_name="测试质监站", station_phone="0000-1234567")
+
+
+@pytest.fixture
+def cid() -> str:
+    return f"test-{next(_ids)}"
+
+
+class Dialogue:
+    """Send messages one by one and keep the replies, as a channel would."""
+
+    def __init__(self, engine: ConversationEngine, conversation_id: str, user) -> None:
+        self.engine, self.cid, self.user = engine, conversation_id, user
+        self.replies: list = []
+
+    def __call__(self, text: str):
+        reply = self.engine.handle(self.cid, self.user, text, channel="test")
+        self.replies.append(reply)
+        return reply
+
+
+@pytest.fixture(scope="session")
+def sample_answerer(sample_installation: Path):
+    """The real answering service over the bundled sample corpus (index built once per session)."""
+    from assistant.answering.service import Answerer
+    from assistant.config import Settings
+
+    return Answerer(settings=Settings(data_dir=sample_installation))
+
+
+@pytest.fixture(params=BACKENDS)
+def cli_db(request, tmp_path, monkeypatch) -> Iterator[str]:
+    """A migrated, demo-seeded database (seeded as of NOW) for CLI runs; the CLI's clock is NOW."""
+    monkeypatch.setenv("ZHIJIAN_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.chdir(tmp_path)
+    schema = None
+    if request.param == "postgresql":
+        schema = unique_schema()
+        monkeypatch.setenv("ZHIJIAN_DATABASE_URL", PG_URL)
+        monkeypatch.setenv("ZHIJIAN_DB_SCHEMA", schema)
+    else:
+        monkeypatch.delenv("ZHIJIAN_DATABASE_URL", raising=False)
+        monkeypatch.delenv("ZHIJIAN_DB_SCHEMA", raising=False)
+    get_settings.cache_clear()
+    monkeypatch.setattr("assistant.core.default_clock", lambda: NOW)
+    db = get_engine(get_settings())
+    upgrade(db)
+    with session_scope(db) as s:
+        seed_demo(s, now=NOW)
+    yield request.param
+    dispose_engines()
+    get_settings.cache_clear()
+    if schema:
+        drop_schema(PG_URL, schema)  # type: ignore[arg-type]
+
+
+def run_cli(*args: str, input: str | None = None, ok: bool = True):
+    result = CliRunner().invoke(app, list(args), input=input)
+    if ok:
+        assert result.exit_code == 0, (args, result.output, result.exception)
+    else:
+        assert result.exit_code == 1, (args, result.output)
+    return result
+
+
+def read(db: Engine, fn):
+    """Run ``fn(session)`` in a short transaction of its own (a held SQLite transaction would block the engine)."""
+    with session_scope(db) as s:
+        return fn(s)
+
+
+@pytest.fixture
+def w(world: World, session) -> World:
+    """The store tests' world, with the fixture session's transaction ended (it would hold SQLite's write lock)."""
+    session.rollback()
+    return world
