@@ -1,5 +1,6 @@
 # Two commands take a fresh machine to a working installation:
-#   make run    create .venv, install, ingest the bundled sample corpus, build the index
+#   make run    create .venv, install, ingest the bundled sample corpus, build the index,
+#               migrate and seed the demo database, serve the API and web page on 127.0.0.1:8000
 #   make test   install the test extras and run the whole test suite
 PY ?= python3
 VENV := .venv
@@ -27,7 +28,7 @@ venv: $(RUN_STAMP)
 
 run: $(RUN_STAMP)
 	$(BIN)/zhijian ingest corpus/sample
-	$(BIN)/zhijian docs
+	$(BIN)/zhijian serve --host $(HOST) --port $(PORT)
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     llm_api_key: str | None = None
     llm_timeout: float = Field(default=30.0, description="seconds per request")
 
+    # Telegram bot (zhijian bot); the base URL is for tests and self-hosted Bot API servers
+    telegram_token: str | None = Field(default=None, description="token from @BotFather; never commit it")
+    telegram_base_url: str | None = Field(default=None, description="e.g. http://127.0.0.1:8081/bot; default Telegram's")
+
     # Structured store (bookings, credit, visits, rectification notices); complex values are JSON in env vars
     db_schema: str | None = Field(default=None, description="PostgreSQL schema (search_path) for the store tables")
     timezone: str = Field(default="Asia/Shanghai", description="station time zone; decides what 'today' is")

@@ -1,0 +1,126 @@
+"""The FastAPI application: routers, error handling, limits, metrics, the web page and offline API docs.
+
+``create_app(settings)`` builds an independent app (tests build several);
+``zhijian serve`` runs one with uvicorn.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from api import errors
+from api.middleware import BodyLimitMiddleware, ObserveMiddleware
+from api.ratelimit import RateLimitMiddleware
+from api.routers import admin, bookings, credit, documents, knowledge, ops, rectifications, visits
+from api.schemas import Problem
+from api.services import Services
+from assistant.config import Settings, get_settings
+
+log = logging.getLogger("api")
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+VERSION = "1.0.0"
+DESCRIPTION = """质监助手（县级建设工程质量监督站）的 HTTP 接口：规范条文检索与问答（答案引用条文）、监督预约、
+企业信用查询、质量服务团上门服务申请、整改通知单。
+
+**身份**：在请求头中附带 `Authorization: Bearer <访问令牌>`；令牌由质监站管理员签发（`zhijian tokens issue`）。
+不带令牌可以检索、提问和查看企业信用等级。
+
+**错误**：一律以 `application/problem+json` 返回，`detail` 为中文说明，`code` 为稳定的错误码。
+
+**限流**：按令牌（无令牌时按来源地址）计数，超过时返回 429 和 `Retry-After`。"""
+
+_ERRORS = {
+    401: "需要登录或令牌无效",
+    403: "无权操作",
+    404: "未找到",
+    409: "与现有数据冲突（如重复预约、容量已满、有未销项整改）",
+    413: "请求内容过大",
+    422: "输入有误",
+    429: "请求过于频繁",
+    503: "数据库或索引暂不可用",
+}
+COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": Problem, "description": text} for code, text in _ERRORS.items()
+}
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The generated schema, with error responses declared as application/problem+json."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes,
+                         tags=app.openapi_tags)
+    for path_item in schema.get("paths", {}).values():
+        for op in path_item.values():
+            for status, resp in op.get("responses", {}).items():
+                content = resp.get("content", {})
+                if status[:1] in "45" and "application/json" in content:
+                    content[errors.PROBLEM_JSON] = content.pop("application/json")
+    app.openapi_schema = schema
+    return schema
+
+
+def _docs(app: FastAPI) -> None:
+    """Swagger UI from the swagger-ui-bundle package, so /docs works on a station with no internet."""
+    try:
+        from swagger_ui_bundle import swagger_ui_path
+    except ImportError:  # pragma: no cover - depends on the install
+        log.warning("swagger-ui-bundle not installed: /docs unavailable")
+        return
+    app.mount("/docs/assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="质监助手 API 文档",
+                                   swagger_js_url="/docs/assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs/assets/swagger-ui.css",
+                                   swagger_favicon_url="/static/icon.svg")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A complete app over one installation (``settings.data_dir`` / ``database_url``)."""
+    settings = settings or get_settings()
+    services = Services(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        services.close()
+
+    app = FastAPI(title="质监助手 API", version=VERSION, description=DESCRIPTION, docs_url=None, redoc_url=None,
+                  openapi_url="/openapi.json", lifespan=lifespan)
+    app.state.services = services
+    errors.install(app)
+    for r in (knowledge, documents, bookings, credit, visits, rectifications, admin):
+        app.include_router(r.router, responses=COMMON_RESPONSES)
+    app.include_router(ops.router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    _docs(app)
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+
+    # Added innermost first: Observe wraps everything, so even refusals are counted and timed.
+    app.add_middleware(BodyLimitMiddleware, default_limit=settings.api_max_body_kb * 1024,
+                       upload_limit=settings.max_upload_mb * 1024 * 1024, upload_prefixes=("/v1/documents",))
+    app.add_middleware(RateLimitMiddleware, limits=services.limits, metrics=services.metrics)
+    if settings.api_cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.api_cors_origins, allow_credentials=False,
+                           allow_methods=["GET", "POST", "DELETE"], allow_headers=["Authorization", "Content-Type"])
+    app.add_middleware(ObserveMiddleware, metrics=services.metrics)
+    return app

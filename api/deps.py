@@ -1,0 +1,72 @@
+"""Dependencies of the routes: the app's services and who is calling (bearer token -> ``Actor``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.errors import ApiError
+from api.ratelimit import client_address
+from api.services import Services
+from assistant.store.actors import Actor
+from assistant.store.enums import AccountRole
+from assistant.store.tokens import Unauthenticated, authenticate, hash_token
+
+bearer = HTTPBearer(auto_error=False, scheme_name="访问令牌",
+                    description="质监站管理员签发的访问令牌（zj_ 开头），放在 Authorization: Bearer 之后")
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="zhijian"'}
+
+STAFF = (AccountRole.inspector, AccountRole.admin)
+ADMIN = (AccountRole.admin,)
+MEMBERS = (AccountRole.contractor, AccountRole.inspector, AccountRole.admin)
+
+
+def get_services(request: Request) -> Services:
+    return request.app.state.services
+
+
+def current_actor(
+    request: Request,
+    creds: HTTPAuthorizationCredentials | None = Security(bearer),
+    services: Services = Depends(get_services),
+) -> Actor | None:
+    """``None`` for an anonymous caller; 401 for a bad token; 429 after too many bad tokens from one address."""
+    if creds is None:
+        if request.headers.get("authorization"):
+            raise ApiError(401, "请使用 Authorization: Bearer <访问令牌> 的格式", "unauthenticated", headers=_CHALLENGE)
+        return None
+    key = hash_token(creds.credentials)
+    cached = services.token_cache.get(key)
+    if cached is not None:
+        return cached
+    address = client_address(request.scope)
+    blocked = services.limits.blocked("auth", address)
+    if blocked is not None:
+        services.metrics.rate_limited.labels(scope="auth").inc()
+        raise ApiError(429, f"无效令牌尝试过多，请 {blocked.retry_after} 秒后再试", "rate_limited",
+                       headers={"Retry-After": str(blocked.retry_after)}, retry_after=blocked.retry_after)
+    try:
+        with services.session() as session:
+            actor = authenticate(session, creds.credentials)
+    except Unauthenticated as exc:
+        services.limits.hit("auth", address)
+        raise ApiError(401, exc.message, exc.code, headers=_CHALLENGE) from None
+    services.token_cache.put(key, actor)
+    return actor
+
+
+def require(*roles: AccountRole) -> Callable[..., Actor]:
+    """A dependency admitting signed-in callers of ``roles`` (any role when none are given)."""
+
+    def dependency(actor: Actor | None = Depends(current_actor)) -> Actor:
+        if actor is None:
+            raise ApiError(401, "此功能需要登录：请在“我的”页面填写访问令牌，或在请求头中附带令牌", "unauthenticated",
+                           headers=_CHALLENGE)
+        if roles and actor.role not in roles:
+            allowed = "、".join(r.label for r in roles)
+            raise ApiError(403, f"您的账号角色（{actor.role.label}）无权进行此操作，仅限{allowed}", "forbidden")
+        return actor
+
+    return dependency

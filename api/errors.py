@@ -1,0 +1,198 @@
+"""Every error a client sees is RFC 9457 ``application/problem+json`` with a Chinese ``detail``.
+
+Domain errors (``StoreError``, ``IngestError``, index errors) keep their own
+message and status; validation errors are translated field by field; anything
+unexpected becomes a 500 that names a request id for the log, never a trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from assistant.store.errors import StoreError
+from corpus.errors import IngestError
+from index import IndexUnavailable
+from index.embedders import EmbedderError
+
+log = logging.getLogger("api")
+
+PROBLEM_JSON = "application/problem+json"
+TITLES = {
+    400: "请求有误",
+    401: "需要登录",
+    403: "无权操作",
+    404: "未找到",
+    405: "不支持的请求方法",
+    406: "不支持的响应格式",
+    409: "与现有数据冲突",
+    413: "请求内容过大",
+    415: "不支持的内容类型",
+    422: "输入有误",
+    429: "请求过于频繁",
+    500: "服务器内部错误",
+    503: "服务暂不可用",
+}
+_HTTP_DETAILS = {
+    404: "没有这个地址，请检查网址",
+    405: "该地址不支持这种请求方法",
+    406: "无法提供所要求的响应格式",
+    415: "不支持的内容类型，请以 JSON 提交",
+}
+
+
+class ApiError(Exception):
+    """An error raised by the API layer itself (auth, limits, unavailable features)."""
+
+    def __init__(self, status: int, detail: str, code: str, headers: dict[str, str] | None = None,
+                 **extra: Any) -> None:
+        super().__init__(detail)
+        self.status, self.detail, self.code, self.headers, self.extra = status, detail, code, headers, extra
+
+
+_RESERVED = {"type", "title", "status", "detail", "code", "instance"}
+
+
+def problem(status: int, detail: str, code: str, *, instance: str = "", headers: dict[str, str] | None = None,
+            extra: dict[str, Any] | None = None, **more: Any) -> JSONResponse:
+    """A problem+json response; ``extra`` members that clash with the standard ones get an ``info_`` prefix."""
+    body: dict[str, Any] = {
+        "type": f"urn:zhijian:problem:{code}",
+        "title": TITLES.get(status, "请求失败"),
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    if instance:
+        body["instance"] = instance
+    for key, value in {**(extra or {}), **more}.items():
+        body[f"info_{key}" if key in _RESERVED else key] = value
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _request_id(request: Request) -> str:
+    return getattr(request.state, "request_id", "")
+
+
+_TYPE_MESSAGES = {
+    "missing": "必填",
+    "string_too_short": "不能为空",
+    "string_too_long": "过长",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "float_parsing": "应为数字",
+    "bool_parsing": "应为 true 或 false",
+    "date_from_datetime_parsing": "应为日期，如 2026-12-05",
+    "date_parsing": "应为日期，如 2026-12-05",
+    "time_parsing": "应为时间，如 09:30",
+    "datetime_from_date_parsing": "应为时间，如 2026-12-05T09:30:00+08:00",
+    "datetime_parsing": "应为时间，如 2026-12-05T09:30:00+08:00",
+    "greater_than_equal": "太小",
+    "less_than_equal": "太大",
+    "greater_than": "太小",
+    "less_than": "太大",
+    "literal_error": "不是可选值",
+    "enum": "不是可选值",
+    "json_invalid": "不是有效的 JSON",
+    "model_attributes_type": "应为 JSON 对象",
+    "dict_type": "应为 JSON 对象",
+    "list_type": "应为列表",
+    "string_type": "应为文本",
+    "extra_forbidden": "是多余的字段",
+    "value_error": "不正确",
+    "string_pattern_mismatch": "格式不正确",
+    "too_long": "项数过多",
+    "too_short": "项数过少",
+    "int_from_float": "应为整数",
+}
+_LOC_NAMES = {"body": "请求内容", "query": "查询参数", "path": "路径参数", "header": "请求头"}
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
+    out = []
+    for e in exc.errors():
+        loc = [str(p) for p in e.get("loc", ())]
+        where = _LOC_NAMES.get(loc[0], loc[0]) if loc else "请求"
+        field = ".".join(loc[1:]) or where
+        what = _TYPE_MESSAGES.get(e.get("type", ""), "不正确")
+        ctx = e.get("ctx") or {}
+        if e.get("type") in ("string_too_long", "too_long") and "max_length" in ctx:
+            what = f"过长（最多{ctx['max_length']}）"
+        elif e.get("type") in ("less_than_equal", "less_than") and "le" in ctx:
+            what = f"不能大于 {ctx['le']}"
+        elif e.get("type") in ("less_than",) and "lt" in ctx:
+            what = f"应小于 {ctx['lt']}"
+        elif e.get("type") in ("greater_than_equal",) and "ge" in ctx:
+            what = f"不能小于 {ctx['ge']}"
+        elif e.get("type") in ("greater_than",) and "gt" in ctx:
+            what = f"应大于 {ctx['gt']}"
+        elif e.get("type") == "literal_error" and "expected" in ctx:
+            what = f"应为 {ctx['expected']} 之一"
+        out.append({"field": field, "location": where, "message": f"{field}{what}" if field != where else f"{where}{what}"})
+    return out
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every failure into problem+json."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return problem(exc.status, exc.detail, exc.code, instance=request.url.path, headers=exc.headers,
+                       extra=exc.extra)
+
+    @app.exception_handler(StoreError)
+    async def _store_error(request: Request, exc: StoreError) -> JSONResponse:
+        extra = {k: v for k, v in exc.detail.items() if isinstance(v, str | int | float | bool | list | type(None))}
+        return problem(exc.status, exc.message, exc.code, instance=request.url.path, extra=extra)
+
+    @app.exception_handler(IngestError)
+    async def _ingest_error(request: Request, exc: IngestError) -> JSONResponse:
+        return problem(422, exc.reason, "ingest_failed", instance=request.url.path)
+
+    @app.exception_handler(IndexUnavailable)
+    async def _index_error(request: Request, exc: IndexUnavailable) -> JSONResponse:
+        return problem(503, str(exc), "index_unavailable", instance=request.url.path)
+
+    @app.exception_handler(EmbedderError)
+    async def _embedder_error(request: Request, exc: EmbedderError) -> JSONResponse:
+        return problem(503, str(exc), "embedder_unavailable", instance=request.url.path)
+
+    @app.exception_handler(DataError)
+    async def _data_error(request: Request, exc: DataError) -> JSONResponse:
+        return problem(422, "输入的数值超出范围或含有无效字符", "invalid_data", instance=request.url.path)
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(request: Request, exc: OverflowError) -> JSONResponse:
+        return problem(422, "输入的数值超出范围", "invalid_data", instance=request.url.path)
+
+    @app.exception_handler(OperationalError)
+    async def _db_error(request: Request, exc: OperationalError) -> JSONResponse:
+        log.error("database unavailable (request %s): %s", _request_id(request), exc.orig)
+        return problem(503, "数据库暂时无法访问，请稍后重试", "db_unavailable", instance=request.url.path)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _field_errors(exc)
+        detail = "；".join(e["message"] for e in errors[:5]) or "请求内容不正确"
+        return problem(422, f"输入有误：{detail}", "validation_failed", instance=request.url.path, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) and not exc.detail.isascii() else None
+        detail = detail or _HTTP_DETAILS.get(exc.status_code) or TITLES.get(exc.status_code, "请求失败")
+        code = "body_too_large" if exc.status_code == 413 else f"http_{exc.status_code}"
+        return problem(exc.status_code, detail, code, instance=request.url.path,
+                       headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        rid = _request_id(request)
+        log.exception("unhandled error in %s %s (request %s)", request.method, request.url.path, rid)
+        return problem(500, f"服务器内部错误，请稍后重试；如持续出现请联系管理员（请求编号 {rid}）", "internal_error",
+                       instance=request.url.path, request_id=rid)

@@ -1,0 +1,159 @@
+"""Search, clause lookup, questions, conversations and answer feedback."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from api.deps import MEMBERS, current_actor, get_services, require
+from api.errors import ApiError
+from api.ratelimit import client_address
+from api.schemas import AnswerOut, AskIn, ChatIn, ChatOut, ClauseOut, FeedbackIn, SearchOut
+from api.services import Services
+from assistant.feedback import FeedbackOut
+from assistant.store.actors import Actor
+from corpus.models import ClauseKind, Document
+from index import SearchFilters
+from index.query import resolve_code
+
+router = APIRouter(prefix="/v1", tags=["知识检索与问答"])
+
+ClauseKindQ = Literal["body", "commentary", "case", "faq"]
+DocKindQ = Literal["standard", "guide", "case", "faq"]
+
+
+@router.get(
+    "/search",
+    response_model=SearchOut,
+    summary="检索条文",
+    description="关键词与语义混合检索；也可直接输入“GB55032 3.3.5”这样的条文号。重复的检索由缓存直接返回（响应头 X-Cache）。",
+)
+def search(
+    q: str = Query(min_length=1, max_length=200, description="问题、关键词或条文号"),
+    k: int = Query(10, ge=1, le=50, description="返回条数"),
+    mode: Literal["hybrid", "lexical", "dense"] = Query("hybrid", description="hybrid 混合 | lexical 关键词 | dense 语义"),
+    kind: list[ClauseKindQ] = Query([], description="条文类别：body 正文、commentary 条文说明、case 案例、faq 问答"),
+    doc_kind: list[DocKindQ] = Query([], description="文档类别：standard 标准、guide 指南、case、faq"),
+    code: list[str] = Query([], max_length=10, description="只在这些标准中检索，如 GB55032"),
+    mandatory_only: bool = Query(False, description="只看强制性条文"),
+    include_withdrawn: bool = Query(False, description="包括已废止的版本"),
+    services: Services = Depends(get_services),
+    _actor: Actor | None = Depends(current_actor),
+) -> Response:
+    if any(len(c) > 64 for c in code):
+        raise ApiError(422, "标准编号过长", "validation_failed")
+    query = q.strip()
+    if not query:
+        raise ApiError(422, "请输入要检索的内容", "validation_failed")
+    start = time.perf_counter()
+    searcher = services.searcher()
+    filters = SearchFilters(kinds=kind or None, doc_kinds=doc_kind or None, codes=code or None,
+                            include_withdrawn=include_withdrawn, mandatory_only=mandatory_only)
+    key = (searcher.version_id, query, k, mode, filters.key())
+    body = services.search_cache.get(key)
+    cache = "hit"
+    if body is None:
+        cache = "miss"
+        hits = searcher.search(query, k=k, mode=mode, filters=filters)
+        out = SearchOut(query=query, mode=mode, index_version=searcher.version_id, hits=hits)
+        body = out.model_dump_json().encode("utf-8")
+        services.search_cache.put(key, body)
+    services.metrics.search_latency.labels(mode=mode, cache=cache).observe(time.perf_counter() - start)
+    return Response(body, media_type="application/json", headers={"X-Cache": cache})
+
+
+def _clause_out(doc: Document, clause_no: str) -> ClauseOut | None:
+    matches = [c for c in doc.clauses if c.clause_no == clause_no]
+    if not matches:
+        return None
+    main = next((c for c in matches if c.kind != ClauseKind.commentary), matches[0])
+    note = next((c for c in matches if c.kind == ClauseKind.commentary and c is not main), None)
+    if main.kind in (ClauseKind.case, ClauseKind.faq):
+        cite = f"《{doc.title}》{main.clause_no}"
+    else:
+        cite = f"《{doc.title}》{doc.code} 第{main.clause_no}条"
+    return ClauseOut(
+        code=doc.code, title=doc.title, status=doc.status.value, superseded_by=doc.superseded_by,
+        clause_no=main.clause_no, kind=main.kind.value, mandatory=main.mandatory, chapter=main.chapter,
+        section=main.section, clause_title=main.title, text=main.text, commentary=note.text if note else None,
+        pages=main.pages, citation=cite,
+    )
+
+
+@router.get(
+    "/clauses/{code:path}/{clause_no}",
+    response_model=ClauseOut,
+    summary="按编号查看条文",
+    description="标准编号可按习惯书写（GB55032、GB 55032-2022）；条号照标准印刷的写法，如 3.3.5。",
+    responses={404: {"description": "没有该标准或该条"}},
+)
+def clause(code: str, clause_no: str, services: Services = Depends(get_services),
+           _actor: Actor | None = Depends(current_actor)) -> ClauseOut:
+    number = clause_no.strip().removeprefix("第").removesuffix("条").strip()
+    if len(code) > 64 or len(number) > 32 or not number:
+        raise ApiError(404, "没有找到该条文，请核对标准编号和条号", "clause_not_found")
+    manifest = services.searcher().manifest
+    resolved = resolve_code(code, list(manifest.docs))
+    doc = services.library.get(resolved) if resolved else None
+    if doc is None:
+        raise ApiError(404, f"知识库中没有标准“{code}”", "document_not_found")
+    out = _clause_out(doc, number)
+    if out is None:
+        raise ApiError(404, f"{doc.code}《{doc.title}》中没有第{number}条", "clause_not_found")
+    return out
+
+
+def _channel(request: Request) -> str:
+    """'web' for the page (it says so in a header), else 'api'."""
+    return "web" if request.headers.get("x-zhijian-client") == "web" else "api"
+
+
+@router.post(
+    "/ask",
+    response_model=AnswerOut,
+    summary="提问（引用条文作答）",
+    description="按知识库作答并引用条文；知识库没有依据时明确说明，并给出质监站联系方式。每次提问记入问答日志，"
+                "返回的 query_id 用于 👍/👎 反馈。",
+)
+def ask(body: AskIn, request: Request, services: Services = Depends(get_services),
+        actor: Actor | None = Depends(current_actor)) -> AnswerOut:
+    answer = services.assistant.ask(body.question, context=body.context, user=actor, channel=_channel(request))
+    services.metrics.answered(answer.grounded)
+    return AnswerOut.model_validate(answer.model_dump())
+
+
+@router.post(
+    "/chat",
+    response_model=ChatOut,
+    summary="对话（提问、预约、查进度、申请服务）",
+    description="多轮对话：首次不带 conversation_id，之后带上返回的编号。回复中的 choices 可作为按钮显示。需要登录。",
+)
+def chat(body: ChatIn, request: Request, services: Services = Depends(get_services),
+         actor: Actor = Depends(require(*MEMBERS))) -> ChatOut:
+    conversation_id = body.conversation_id or uuid.uuid4().hex
+    # Namespaced by account, so nobody can continue (or read) another person's dialogue by guessing its id.
+    internal_id = f"api-{actor.account_id}-{conversation_id}"
+    reply = services.assistant.chat(internal_id, actor, body.text, channel=_channel(request))
+    if reply.query_id is not None and reply.grounded is not None:
+        services.metrics.answered(reply.grounded)
+    return ChatOut(conversation_id=conversation_id, reply=reply)
+
+
+@router.post(
+    "/feedback",
+    response_model=FeedbackOut,
+    responses={404: {"description": "没有该回答（query_id 不存在）"}},
+    summary="对回答点赞或点踩",
+    description="vote 为 up（👍）或 down（👎），可附意见。同一人对同一回答再次评价会覆盖上次的评价。",
+)
+def feedback(body: FeedbackIn, request: Request, services: Services = Depends(get_services),
+             actor: Actor | None = Depends(current_actor)) -> FeedbackOut:
+    if actor is not None and actor.account_id:
+        rater = f"account:{actor.account_id}"
+    else:  # anonymous: one vote per address and answer; the address itself is not stored
+        rater = "address:" + hashlib.sha256(client_address(request.scope).encode()).hexdigest()[:16]
+    return services.assistant.feedback(body.query_id, body.vote, comment=body.comment, user=actor, rater=rater)

@@ -1,0 +1,101 @@
+"""Admin uploads: a background ingest job with pollable status; the new index swaps in when it is done."""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from assistant.store import migrate
+
+from .conftest import NO_LIMITS, assert_problem, make_settings, reset_store
+
+# A fictional document in the sample corpus's format (front matter + numbered clauses).
+NEW_DOC = """---
+code: ZJ/T 199-2026
+title: 幕墙工程施工质量要点（测试）
+kind: guide
+status: 现行
+mandatory: ["2.0.1"]
+---
+
+## 1 总则
+
+1.0.1 为统一本县建筑幕墙安装质量的监督检查要点，制定本要点。
+
+## 2 安装
+
+2.0.1 幕墙预埋件的数量、规格、位置和防腐处理应符合设计要求，后置锚栓应进行现场拉拔试验。
+2.0.2 玻璃幕墙的结构胶应在有效期内使用，注胶前应进行相容性试验和剥离粘结性试验。
+"""
+
+
+@pytest.fixture
+def writable(sample_installation, tmp_path):
+    data = tmp_path / "install"
+    shutil.copytree(sample_installation, data)
+    app = create_app(make_settings(data, f"sqlite:///{tmp_path / 'jobs.db'}", **NO_LIMITS))
+    migrate.upgrade(app.state.services.engine)
+    return app
+
+
+def _wait(client, url, headers, timeout=240):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get(url, headers=headers).json()
+        if job["status"] not in ("queued", "running"):
+            return job
+        time.sleep(0.5)
+    raise AssertionError(f"job did not finish in {timeout}s: {job}")
+
+
+def test_upload_ingests_in_the_background_and_the_index_swaps_in(writable):
+    demo = reset_store(writable)
+    admin = demo.auth("admin")
+    with TestClient(writable) as c:
+        assert c.get("/v1/search", params={"q": "幕墙 结构胶 相容性试验", "k": 3}).json()["hits"][0]["code"] != \
+            "ZJ/T 199-2026"
+        version = c.get("/v1/documents").json()["index_version"]
+        r = c.post("/v1/documents", files=[("files", ("幕墙要点.md", NEW_DOC.encode(), "text/markdown"))],
+                   headers=admin)
+        assert r.status_code == 202, r.text
+        assert r.json()["status"] in ("queued", "running") and r.json()["files"] == ["幕墙要点.md"]
+        job = _wait(c, r.headers["location"], admin)
+        assert job["status"] == "succeeded", job
+        assert job["results"][0]["outcome"] == "added" and job["results"][0]["code"] == "ZJ/T 199-2026"
+        assert job["results"][0]["clauses"] == 3 and job["results"][0]["mandatory"] == 1
+        docs = c.get("/v1/documents").json()
+        assert docs["index_version"] != version
+        assert "ZJ/T 199-2026" in [d["code"] for d in docs["documents"]]
+        hit = c.get("/v1/search", params={"q": "幕墙 结构胶 相容性试验", "k": 3})
+        assert hit.headers["x-cache"] == "miss"
+        assert hit.json()["hits"][0]["code"] == "ZJ/T 199-2026"
+        assert c.get("/v1/clauses/ZJT199/2.0.2").json()["text"].startswith("玻璃幕墙的结构胶")
+        assert job["id"] in [j["id"] for j in c.get("/v1/documents/jobs", headers=admin).json()]
+
+        # The same file again changes nothing; a broken file fails with a Chinese reason.
+        same = _wait(c, c.post("/v1/documents", files=[("files", ("again.md", NEW_DOC.encode(), "text/markdown"))],
+                              headers=admin).headers["location"], admin)
+        assert same["status"] == "succeeded" and same["results"][0]["outcome"] == "unchanged"
+        bad = _wait(c, c.post("/v1/documents", files=[("files", ("坏文件.pdf", b"%PDF-1.4 broken", "application/pdf"))],
+                             headers=admin).headers["location"], admin)
+        assert bad["status"] == "failed" and bad["results"][0]["outcome"] == "failed"
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in bad["results"][0]["error"])
+
+
+def test_upload_refusals(writable):
+    demo = reset_store(writable)
+    with TestClient(writable) as c:
+        files = [("files", ("a.md", b"x", "text/markdown"))]
+        assert_problem(c.post("/v1/documents", files=files), 401)
+        assert_problem(c.post("/v1/documents", files=files, headers=demo.auth("inspector")), 403)
+        body = assert_problem(c.post("/v1/documents", files=[("files", ("run.sh", b"rm -rf /", "text/x-sh"))],
+                                     headers=demo.auth("admin")), 415, "unsupported_file_type")
+        assert "md" in body["detail"]
+        assert_problem(c.post("/v1/documents", files=[("files", ("empty.md", b"", "text/markdown"))],
+                              headers=demo.auth("admin")), 422, "empty_file")
+        assert_problem(c.get("/v1/documents/jobs/not-a-job", headers=demo.auth("admin")), 404, "job_not_found")
+        assert c.get("/v1/documents/jobs", headers=demo.auth("admin")).json() == []

@@ -1,0 +1,89 @@
+"""Search (with its response cache), clause lookup, questions with feedback and the report, conversations."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from .conftest import assert_problem
+
+
+def test_search_returns_citable_clauses_and_caches_repeats(client):
+    first = client.get("/v1/search", params={"q": "拆除底模 同条件养护试件", "k": 5})
+    assert first.status_code == 200 and first.headers["x-cache"] == "miss"
+    hits = first.json()["hits"]
+    assert 1 <= len(hits) <= 5
+    top = hits[0]
+    assert top["code"] == "ZJ/T 101-2025" and top["clause_no"] and top["text"]
+    assert {"mandatory", "status", "kind", "title"} <= set(top)
+    again = client.get("/v1/search", params={"q": "拆除底模 同条件养护试件", "k": 5})
+    assert again.headers["x-cache"] == "hit" and again.content == first.content
+    other_k = client.get("/v1/search", params={"q": "拆除底模 同条件养护试件", "k": 3})
+    assert other_k.headers["x-cache"] == "miss" and len(other_k.json()["hits"]) <= 3
+
+
+def test_search_filters_and_clause_numbers(client):
+    only = client.get("/v1/search", params={"q": "钢筋", "mandatory_only": "true", "mode": "lexical"}).json()["hits"]
+    assert only and all(h["mandatory"] for h in only)
+    pinned = client.get("/v1/search", params={"q": "ZJT101 6.0.3"}).json()["hits"][0]
+    assert (pinned["code"], pinned["clause_no"]) == ("ZJ/T 101-2025", "6.0.3")
+    assert "clause_no" in pinned["matched_by"]
+    cases = client.get("/v1/search", params={"q": "蜂窝麻面", "kind": "case"}).json()["hits"]
+    assert all(h["kind"] == "case" for h in cases)
+
+
+def test_clause_lookup_accepts_the_ways_people_write_codes(client):
+    for code in ("ZJT101", "ZJ/T 101-2025", "zj/t101-2025"):
+        r = client.get(f"/v1/clauses/{quote(code)}/6.0.3")
+        assert r.status_code == 200, (code, r.text)
+        c = r.json()
+        assert c["code"] == "ZJ/T 101-2025" and c["clause_no"] == "6.0.3"
+        assert c["citation"] == "《混凝土工程施工质量要点（示例）》ZJ/T 101-2025 第6.0.3条"
+    assert client.get("/v1/clauses/ZJT101/第6.0.3条").json()["clause_no"] == "6.0.3"
+
+
+def test_documents_list(client):
+    docs = client.get("/v1/documents").json()
+    codes = [d["code"] for d in docs["documents"]]
+    assert "ZJ/T 101-2025" in codes and docs["index_version"]
+
+
+def test_ask_logs_the_question_and_takes_feedback(client, demo):
+    r = client.post("/v1/ask", json={"question": "拆除底模前要取得什么报告"}, headers=demo.auth("contractor"))
+    assert r.status_code == 200, r.text
+    answer = r.json()
+    assert answer["query_id"] and isinstance(answer["grounded"], bool)
+    if answer["grounded"]:
+        assert answer["citations"] and answer["citations"][0]["code"]
+    up = client.post("/v1/feedback", json={"query_id": answer["query_id"], "vote": "up"},
+                     headers=demo.auth("contractor"))
+    assert up.status_code == 200 and up.json()["rating"] == "up" and up.json()["replaced"] is False
+    down = client.post("/v1/feedback", json={"query_id": answer["query_id"], "vote": "down", "comment": "不全"},
+                       headers=demo.auth("contractor"))
+    assert down.json()["replaced"] is True  # the same person changed their mind
+    assert_problem(client.post("/v1/feedback", json={"query_id": 10**9, "vote": "up"}), 404)
+    assert_problem(client.post("/v1/feedback", json={"query_id": answer["query_id"], "vote": "meh"}), 422)
+
+
+def test_unanswered_report_for_staff(client, demo):
+    client.post("/v1/ask", json={"question": "明天县城会下雨吗"})
+    client.post("/v1/ask", json={"question": "拆除底模前要取得什么报告"})
+    report = client.get("/v1/reports/unanswered", headers=demo.auth("inspector"))
+    assert report.status_code == 200, report.text
+    body = report.json()
+    assert body["total_queries"] == 2
+    assert body["unanswered"] == sum(1 for q in body["questions"] for _ in range(q["count"]))
+    assert_problem(client.get("/v1/reports/unanswered?since=2026-02-01&until=2026-01-01",
+                              headers=demo.auth("admin")), 422)
+
+
+def test_chat_keeps_a_conversation_per_account(client, demo):
+    r = client.post("/v1/chat", json={"text": "你好"}, headers=demo.auth("contractor"))
+    assert r.status_code == 200, r.text
+    conv = r.json()["conversation_id"]
+    assert r.json()["reply"]["text"]
+    again = client.post("/v1/chat", json={"conversation_id": conv, "text": "我要预约"},
+                        headers=demo.auth("contractor"))
+    assert again.status_code == 200 and again.json()["conversation_id"] == conv
+    assert again.json()["reply"]["text"]
+    assert_problem(client.post("/v1/chat", json={"conversation_id": "../../etc", "text": "你好"},
+                               headers=demo.auth("contractor")), 422)
