@@ -21,7 +21,7 @@ def _register() -> None:
     # Imported for their side effect of adding commands to ``app``.
     import importlib
 
-    for mod in ("corpus_cmds", "index_cmds", "store_cmds", "assistant_cmds", "serve_cmds"):
+    for mod in ("corpus_cmds", "index_cmds", "store_cmds", "assistant_cmds", "serve_cmds", "eval_cmds", "bot_cmds"):
         try:
             importlib.import_module(f"assistant.cli.{mod}")
         except ModuleNotFoundError as exc:  # a group not written yet

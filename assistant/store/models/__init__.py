@@ -3,6 +3,7 @@
 from assistant.store.models.assistant import AnswerFeedback, Conversation, QueryLog
 from assistant.store.models.audit import AuditEvent
 from assistant.store.models.base import Base
+from assistant.store.models.bindings import BindingCode, ChannelBinding
 from assistant.store.models.bookings import Booking, BookingInspector
 from assistant.store.models.credit import CreditRecord
 from assistant.store.models.rectifications import RectificationNotice
@@ -24,8 +25,10 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Base",
+    "BindingCode",
     "Booking",
     "BookingInspector",
+    "ChannelBinding",
     "Conversation",
     "CreditRecord",
     "Enterprise",
