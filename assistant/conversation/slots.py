@@ -36,8 +36,12 @@ _PICK_RE = re.compile(r"^(?:选|选择|第)?\s*(?P<n>\d{1,2}|[一二两三四五
 _PHONE_RE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?(1[3-9]\d[-\s]?\d{4}[-\s]?\d{4}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)(?!\d)")
 _CONTACT_KW = re.compile(r"(?:联系人|联系人员|对接人|负责人|现场联系人)\s*(?:是|为|叫)?\s*[:：]?\s*"
                          r"(?P<name>[\u4e00-\u9fffA-Za-z·]{1,20}?)(?=[\s,，;；。:：电话手机0-9]|$)")
-_NAME_FILLERS = re.compile(r"联系人员|现场联系人|联系人|对接人|负责人|联系电话|电话|手机号码|手机号|手机|姓名|名字|"
-                           r"我叫|我是|叫|是|为|[:：,，;；。.!！\s]")
+# Lead-in words around a typed name ('联系人是李为民，电话…'); stripped only where they stand, never inside
+# the name itself (李为民 keeps its 为, 示例建工联系人 stays whole when that is the name offered).
+_NAME_FILLERS = re.compile(
+    r"^(?:(?:现场)?联系人员?|对接人|负责人|姓名|名字|我)?\s*(?:叫|是|为)?\s*[:：]?\s*|"
+    r"[,，;；。.!！\s]*(?:联系电话|电话|手机号码|手机号|手机)?[:：,，;；。.!！\s]*$"
+)
 _OWN_FIRM = re.compile(r"我们公司|我公司|我司|本公司|本单位|我单位|我们单位|我们企业|本企业|我们的|我们")
 _CREDIT_NOISE = re.compile(r"请问|帮我|帮忙|麻烦|查询|查一下|查查|看一下|看看|查|一下|的|信用等级|信用分数|信用分|信用评价|"
                            r"信用情况|信用|诚信评价|诚信|等级|评分|分数|情况|是多少|多少|怎么样|如何|是什么|什么|企业|"
