@@ -11,8 +11,9 @@ from api.errors import ApiError
 from api.schemas import AccountIn, MeOut, MetaOut, TokenIn
 from api.services import Services
 from assistant.feedback import UnansweredReport
-from assistant.store import accounts, tokens
+from assistant.store import accounts, bindings, tokens
 from assistant.store.actors import Actor
+from assistant.store.bindings import IssuedCode
 from assistant.store.enterprises import enterprise_row
 from assistant.store.schemas import AccountOut
 from assistant.store.tokens import IssuedToken, TokenOut
@@ -71,6 +72,21 @@ def issue_token(login: str, body: TokenIn, response: Response, services: Service
         raise ApiError(404, "未找到该账号", "not_found")
     with services.session() as s:
         issued = tokens.issue_token(s, actor, login, label=body.label, expires_days=body.expires_days)
+    response.headers["Cache-Control"] = "no-store"
+    return issued
+
+
+@router.post("/accounts/{login}/binding-code", response_model=IssuedCode, status_code=201,
+             summary="签发聊天绑定码（监督员、管理员）",
+             description="一次性绑定码：企业用户在 Telegram 机器人中发送“/bind 绑定码”即以该账号办理业务；"
+                         "监督员只能为企业用户签发，新码签发后旧码作废。")
+def issue_binding_code(login: str, response: Response, hours: int = Query(72, ge=1, le=720),
+                       services: Services = Depends(get_services),
+                       actor: Actor = Depends(require(*STAFF))) -> IssuedCode:
+    if len(login) > 64:
+        raise ApiError(404, "未找到该账号", "not_found")
+    with services.session() as s:
+        issued = bindings.issue_code(s, actor, login, hours=hours)
     response.headers["Cache-Control"] = "no-store"
     return issued
 

@@ -109,6 +109,7 @@ CASES = [
     Case("GET", "/v1/tokens", ADMIN),
     Case("POST", "/v1/accounts/{login}/tokens", ADMIN, "/v1/accounts/li/tokens", body={"label": "测试"}),
     Case("DELETE", "/v1/tokens/{token_id}", ADMIN, "/v1/tokens/999999"),
+    Case("POST", "/v1/accounts/{login}/binding-code", STAFF, "/v1/accounts/jiangong/binding-code"),
     Case("GET", "/v1/reports/unanswered", STAFF),
     Case("GET", "/healthz", ALL),
     Case("GET", "/metrics", ADMIN),
@@ -148,6 +149,7 @@ def _snapshot(app) -> dict[str, Any]:
             "notices": q("SELECT notice_no, status, reply FROM rectification_notices ORDER BY id"),
             "accounts": q("SELECT COUNT(*) FROM accounts"),
             "tokens": q("SELECT COUNT(*), COUNT(revoked_at) FROM api_tokens"),
+            "binding_codes": q("SELECT COUNT(*), MAX(expires_at) FROM binding_codes"),
             "feedback": q("SELECT COUNT(*) FROM answer_feedback"),
         }
 
