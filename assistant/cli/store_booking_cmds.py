@@ -9,6 +9,7 @@ from assistant.cli.store_common import (
     AS_HELP,
     actor,
     echo_json,
+    echo_rows,
     handle_errors,
     history_lines,
     parse_date,
@@ -59,13 +60,7 @@ def list_cmd(
             session, actor=actor(session, login) if login else None, status=status, day=parse_date(day),
             date_from=parse_date(date_from), date_to=parse_date(date_to), project=project,
         )
-    if as_json:
-        echo_json(rows)
-        return
-    for b in rows:
-        typer.echo(_line(b))
-    if not rows:
-        typer.echo("没有符合条件的预约。")
+    echo_rows(rows, as_json, _line, "没有符合条件的预约。")
 
 
 @bookings_app.command("show")

@@ -73,6 +73,17 @@ def echo_json(obj: Any) -> None:
     typer.echo(json.dumps(dump(obj), ensure_ascii=False, indent=2, default=str))
 
 
+def echo_rows(rows: list[Any], as_json: bool, line: Callable[[Any], str], empty: str) -> None:
+    """A listing: JSON for scripts, one line a row for people, a sentence when there is nothing."""
+    if as_json:
+        echo_json(rows)
+        return
+    for row in rows:
+        typer.echo(line(row))
+    if not rows:
+        typer.echo(empty)
+
+
 def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Turn a ``StoreError`` into its Chinese message (or a JSON problem with --json) and exit code 1."""
 

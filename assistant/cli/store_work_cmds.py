@@ -9,6 +9,7 @@ from assistant.cli.store_common import (
     AS_HELP,
     actor,
     echo_json,
+    echo_rows,
     handle_errors,
     history_lines,
     parse_date,
@@ -50,13 +51,7 @@ def notices_list(
     """列出整改通知单。"""
     with store_session() as session:
         rows = notices_svc.list_notices(session, project=project, open_only=open_only)
-    if as_json:
-        echo_json(rows)
-        return
-    for n in rows:
-        typer.echo(_notice_line(n))
-    if not rows:
-        typer.echo("没有符合条件的整改通知单。")
+    echo_rows(rows, as_json, _notice_line, "没有符合条件的整改通知单。")
 
 
 @notices_app.command("show")
@@ -128,13 +123,7 @@ def visits_list(status: str = typer.Option(None, "--status"), as_json: bool = JS
     """列出服务申请。"""
     with store_session() as session:
         rows = visits_svc.list_visits(session, status=status)
-    if as_json:
-        echo_json(rows)
-        return
-    for v in rows:
-        typer.echo(_visit_line(v))
-    if not rows:
-        typer.echo("没有符合条件的服务申请。")
+    echo_rows(rows, as_json, _visit_line, "没有符合条件的服务申请。")
 
 
 @visits_app.command("queue")
@@ -143,13 +132,7 @@ def visits_queue(as_json: bool = JSON) -> None:
     """待派员的申请，按优先级排序（重点公共工程、信用等级低的企业优先）。"""
     with store_session() as session:
         rows = visits_svc.visit_queue(session)
-    if as_json:
-        echo_json(rows)
-        return
-    for v in rows:
-        typer.echo(_visit_line(v))
-    if not rows:
-        typer.echo("没有待派员的申请。")
+    echo_rows(rows, as_json, _visit_line, "没有待派员的申请。")
 
 
 @visits_app.command("show")
