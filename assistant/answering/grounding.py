@@ -2,7 +2,8 @@
 
 Features of the retrieval (how close the best clause is in meaning, how much
 of the question's wording it covers weighted by rarity, how much of that
-wording exists in the knowledge base at all) go
+wording exists in the knowledge base at all, whether the best match is a
+case or FAQ entry rather than a clause) go
 through a logistic model fitted on the evaluation sets' development split by
 ``python -m evals.calibrate``; the fitted weights, the threshold and the
 development metrics they achieved are committed in ``grounding.json``.
@@ -22,7 +23,7 @@ import numpy as np
 from index import Hit, Searcher
 
 CALIBRATION_FILE = Path(__file__).with_name("grounding.json")
-FEATURES = ("dense", "idf_coverage", "known_terms")
+FEATURES = ("dense", "idf_coverage", "known_terms", "entry_hit")
 
 # Words that carry the asking, not the topic: they must not count as the clause "covering" the question.
 _STOP = re.compile(
@@ -80,7 +81,9 @@ class Grounding:
             body = content_bigrams(f"{hit.title} {hit.chapter} {hit.section} {hit.clause_title} {hit.text} {hit.commentary or ''}")
             covered = np.array([t in body for t in terms])
             weighted = float(idf[covered].sum() / idf.sum()) if idf.sum() > 0 else 0.0
-        return (dense, weighted, known)
+        # Case and FAQ entries are written in everyday words, so generic questions match them more easily.
+        entry = 1.0 if hit.kind in ("case", "faq") else 0.0
+        return (dense, weighted, known, entry)
 
     def probability(self, question: str, hit: Hit, searcher: Searcher | None = None) -> float:
         f = self.features(question, hit, searcher)
