@@ -108,7 +108,8 @@ class Assistant:
                     context=context or "", now=self.clock(),
                 )
         except Exception as exc:  # noqa: BLE001 — an unlogged answer beats no answer
-            log.warning("本次提问未写入查询日志（可运行 zhijian db upgrade 初始化数据库）：%s", exc)
+            log.warning("本次提问未写入查询日志（可运行 zhijian db upgrade 初始化数据库）：%s", exc.__class__.__name__)
+            log.debug("query log failure", exc_info=exc)
             return answer
         return answer.model_copy(update={"query_id": query_id})
 
