@@ -8,9 +8,7 @@ flight.
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -77,30 +75,6 @@ class Library:
     def find_by_source(self, source_path: str) -> list[Document]:
         return [d for d in self.documents() if d.source_path == source_path]
 
-    def resolve_code(self, text: str) -> str | None:
-        """Map what a user types ('GB55032', '55032-2022', 'gb 55032—2022') to a stored code."""
-        key = code_key(text)
-        codes = [d.code for d in self.documents()]
-        for c in codes:
-            if code_key(c) == key:
-                return c
-        digits = re.findall(r"\d+(?:\.\d+)?", text)
-        if not digits:
-            return None
-        num = digits[0]
-        year = digits[1] if len(digits) > 1 and len(digits[1]) == 4 else None
-        hits = []
-        for c in codes:
-            m = re.search(r"(\d+(?:\.\d+)?)-(\d{4})$", c)
-            if not m or m.group(1) != num or (year and m.group(2) != year):
-                continue
-            prefix = re.sub(r"[\d.\s-]+$", "", key)
-            if prefix and not code_key(c).startswith(prefix):
-                continue
-            hits.append(c)
-        # Prefer the newest edition when only the number was given.
-        return sorted(hits, key=lambda c: c[-4:])[-1] if hits else None
-
     # -- writes ----------------------------------------------------------
     def put(self, doc: Document) -> None:
         """Write or atomically replace one document."""
@@ -150,7 +124,3 @@ def summarize(d: Document) -> DocSummary:
         commentary=len(d.commentary()),
         mandatory=sum(1 for c in d.clauses if c.mandatory),
     )
-
-
-def dump_json(obj: object) -> str:
-    return json.dumps(obj, ensure_ascii=False, indent=2, default=str)

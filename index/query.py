@@ -112,6 +112,22 @@ def parse_query(
     return ParsedQuery(text=text, code=code, clause_no=clause_no, rest=rest)
 
 
+def clause_mention(text: str) -> tuple[str | None, str | None]:
+    """(what looks like a standard's code, clause number) named in ``text``, before any library lookup.
+
+    '101要点5.1.2写的啥' -> ('101', '5.1.2'); '第4.2.4条' -> (None, '4.2.4'); '混凝土怎么养护' -> (None, None).
+    """
+    norm = unicodedata.normalize("NFKC", text).strip()
+    # The last clause-like number is the clause; an earlier one may be part of a code.
+    found = list(_CLAUSE_RE.finditer(norm))
+    m = found[-1] if found else None
+    if m is None:
+        return None, None
+    rest = norm[: m.start()] + " " + norm[m.end():]
+    code = _CODE_RE.search(rest) or _BARE_RE.search(rest)
+    return (code.group(0).strip() if code else None), m.group("no")
+
+
 def resolve_code(text: str, codes: Iterable[str], current: Iterable[str] = ()) -> str | None:
     """Map what a user typed as a filter ('GB55032', '55032', 'gb 55032-2022') to an indexed code."""
     codes = list(codes)

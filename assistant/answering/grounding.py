@@ -48,12 +48,8 @@ def content_bigrams(text: str) -> set[str]:
     return out
 
 
-def coverage(question: str, hit: Hit) -> float:
-    q = content_bigrams(question)
-    if not q:
-        return 0.0
-    body = content_bigrams(f"{hit.title} {hit.chapter} {hit.section} {hit.clause_title} {hit.text} {hit.commentary or ''}")
-    return len(q & body) / len(q)
+def hit_bigrams(hit: Hit) -> set[str]:
+    return content_bigrams(f"{hit.title} {hit.chapter} {hit.section} {hit.clause_title} {hit.text} {hit.commentary or ''}")
 
 
 @dataclass(frozen=True)
@@ -73,13 +69,13 @@ class Grounding:
     def features(self, question: str, hit: Hit, searcher: Searcher | None = None) -> tuple[float, ...]:
         dense = hit.dense_score if hit.dense_score is not None else 0.0
         q = content_bigrams(question)
-        known, weighted = 1.0, coverage(question, hit)
+        body = hit_bigrams(hit)
+        known, weighted = 1.0, (len(q & body) / len(q) if q else 0.0)
         if searcher is not None and q:
             terms = sorted(q)
             df, n = searcher.doc_freqs(terms)
             idf = np.log((n + 1) / (df + 0.5))
             known = float(np.mean(df > 0))
-            body = content_bigrams(f"{hit.title} {hit.chapter} {hit.section} {hit.clause_title} {hit.text} {hit.commentary or ''}")
             covered = np.array([t in body for t in terms])
             weighted = float(idf[covered].sum() / idf.sum()) if idf.sum() > 0 else 0.0
         # Case and FAQ entries are written in everyday words, so generic questions match them more easily.

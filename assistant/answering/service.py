@@ -10,7 +10,6 @@ from assistant.answering.grounding import Grounding, load_grounding
 from assistant.answering.llm import ChatClient, LLMError, build_messages, check_citations
 from assistant.answering.models import Answer, Citation
 from assistant.config import Settings, get_settings
-from corpus.refs import parse_ref
 from index import Hit, Searcher, SearchFilters
 
 log = logging.getLogger(__name__)
@@ -60,10 +59,11 @@ class Answerer:
 
     def lookup(self, text: str) -> Answer | None:
         """'GB55032 3.3.5' -> that clause quoted; None when the text names no indexed clause."""
-        ref = parse_ref(text)
-        if not ref.clause_no:
-            return None
-        hits = self.search(text, k=1)
+        return self._pinned(self.search(text, k=1))
+
+    @staticmethod
+    def _pinned(hits: list[Hit]) -> Answer | None:
+        """The searcher puts a clause named by number first and says so in ``matched_by``."""
         if not hits or "clause_no" not in hits[0].matched_by:
             return None
         c = citation(hits[0])
@@ -74,11 +74,12 @@ class Answerer:
         question = question.strip()
         if not question:
             return self._refuse(question, "问题为空")
-        pinned = self.lookup(question)
-        if pinned is not None:
-            return pinned
         query = question if not context else f"{question} {context}"
         hits = self.search(query, k=8)
+        # A follow-up's context must not turn the question into a clause lookup, nor hide one.
+        pinned = self._pinned(hits) if not context else self.lookup(question)
+        if pinned is not None:
+            return pinned
         decision = self.grounding.decide(question, hits, self.searcher)
         if not decision.grounded:
             return self._refuse(question, decision.reason, decision.confidence)

@@ -13,7 +13,7 @@ from assistant.config import get_settings
 from corpus.ingest import FileReport, Outcome, ingest_paths
 from corpus.library import Library
 from corpus.models import DocStatus
-from corpus.refs import ClauseRef, parse_ref
+from index.query import parse_query, resolve_code
 
 _OUTCOME_ZH = {Outcome.added: "新增", Outcome.replaced: "更新", Outcome.unchanged: "未变化", Outcome.failed: "失败"}
 
@@ -127,20 +127,35 @@ def _clause_json(doc, c) -> dict:
     }
 
 
+def _codes(lib: Library) -> tuple[list[str], dict[str, str], list[str]]:
+    docs = lib.documents()
+    current = [d.code for d in docs if d.status is DocStatus.current]
+    return [d.code for d in docs], {d.code: d.title for d in docs}, current
+
+
+def _resolve_code(lib: Library, text: str) -> str | None:
+    codes, _, current = _codes(lib)
+    return resolve_code(text, codes, current)
+
+
 def _resolve_ref(lib: Library, ref: list[str]) -> tuple[str | None, str | None]:
-    """('GB55032', '3.3.5'), ('55032-2022 第3.3.5条',), ('ZJ-CASE-2025', 'AL-001') -> (code, clause_no)."""
+    """('GB55032', '3.3.5'), ('55032-2022 第3.3.5条',), ('ZJ-CASE-2025', 'AL-001') -> (code, clause_no).
+
+    The same reading of a reference as search uses (index.query), over the library's documents.
+    """
+    codes, titles, current = _codes(lib)
     if len(ref) >= 2:
-        code = lib.resolve_code(ref[0])
+        code = resolve_code(ref[0], codes, current)
         if code is not None:
             rest = " ".join(ref[1:]).strip()
-            entry = parse_ref(rest).clause_no or rest.removeprefix("第").removesuffix("条").strip()
+            entry = parse_query(rest, []).clause_no or rest.removeprefix("第").removesuffix("条").strip()
             return code, entry or None
     text = " ".join(ref)
-    code = lib.resolve_code(text)
-    if code is not None:
+    code = resolve_code(text, codes, current)
+    if code is not None and parse_query(text, codes, titles, current).clause_no is None:
         return code, None
-    parsed = parse_ref(text)
-    return (lib.resolve_code(parsed.code_text) if parsed.code_text else None), parsed.clause_no
+    parsed = parse_query(text, codes, titles, current)
+    return parsed.code, parsed.clause_no
 
 
 @app.command()
@@ -156,12 +171,10 @@ def show(
         raise typer.Exit(1)
     doc = lib.get(code)
     assert doc is not None
-    parsed = ClauseRef(code, clause_no)
-    if parsed.clause_no:
-        body = doc.find(parsed.clause_no, None)
-        matches = [c for c in doc.clauses if c.clause_no == parsed.clause_no]
-        if body is None:
-            typer.echo(f"{doc.code}《{doc.title}》中没有第{parsed.clause_no}条。", err=True)
+    if clause_no:
+        matches = [c for c in doc.clauses if c.clause_no == clause_no]
+        if not matches:
+            typer.echo(f"{doc.code}《{doc.title}》中没有第{clause_no}条。", err=True)
             raise typer.Exit(1)
         main = next((c for c in matches if c.kind.value != "commentary"), matches[0])
         note = next((c for c in matches if c.kind.value == "commentary"), None)
@@ -215,7 +228,7 @@ def retire(
 ) -> None:
     """将标准标记为废止（检索默认不再返回，按需检索时会注明已废止）。"""
     lib = _library()
-    resolved = lib.resolve_code(code)
+    resolved = _resolve_code(lib, code)
     if resolved is None:
         typer.echo(f"条文库中没有找到标准“{code}”。", err=True)
         raise typer.Exit(1)
@@ -231,7 +244,7 @@ def retire(
 def remove(code: str = typer.Argument(..., help="要从条文库删除的标准编号")) -> None:
     """从条文库删除一部文档。"""
     lib = _library()
-    resolved = lib.resolve_code(code)
+    resolved = _resolve_code(lib, code)
     if resolved is None:
         typer.echo(f"条文库中没有找到标准“{code}”。", err=True)
         raise typer.Exit(1)

@@ -19,7 +19,7 @@ from enum import StrEnum
 from rapidfuzz import fuzz, process
 
 from assistant.conversation.dates import find_dates
-from corpus.refs import parse_ref
+from index.query import clause_mention
 
 
 class Intent(StrEnum):
@@ -151,8 +151,8 @@ def is_question(text: str) -> bool:
 
 def is_clause_reference(text: str) -> bool:
     """'GB55032 3.3.5', '101要点5.1.2写的啥', '第4.2.4条': names a clause by number."""
-    ref = parse_ref(text)
-    return bool(ref.clause_no) and (bool(ref.code_text) or "第" in text or "条" in text)
+    code, clause_no = clause_mention(text)
+    return bool(clause_no) and (bool(code) or "第" in text or "条" in text)
 
 
 def _command(t: str) -> tuple[Intent, str] | None:

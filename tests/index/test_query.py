@@ -49,3 +49,12 @@ def test_matching_codes_takes_every_edition_unless_a_year_is_given() -> None:
     assert matching_codes("50204-2002", CODES) == ["GB 50204-2002"]
     assert matching_codes("gb 55032-2022", CODES) == ["GB 55032-2022"]
     assert matching_codes("混凝土", CODES) == []
+
+
+def test_clause_mention_before_any_library_lookup() -> None:
+    from index.query import clause_mention
+
+    assert clause_mention("101要点5.1.2写的啥") == ("101", "5.1.2")
+    assert clause_mention("第4.2.4条") == (None, "4.2.4")
+    assert clause_mention("SL319 8.2.2") == ("SL319", "8.2.2")
+    assert clause_mention("混凝土怎么养护") == (None, None)
