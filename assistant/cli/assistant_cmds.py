@@ -7,7 +7,6 @@ and its choices as a numbered list — typing the number picks the choice.
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import uuid
@@ -17,19 +16,17 @@ from typing import Any
 import typer
 
 from assistant.cli import app
+from assistant.cli.output import echo_json
 from assistant.config import get_settings
 
 log = logging.getLogger(__name__)
 _QUIT = {"退出", "再见", "exit", "quit", "/quit", "/exit", "q"}
 
 
-def _echo_json(obj: Any, *, indent: int | None = 2) -> None:
-    typer.echo(json.dumps(obj, ensure_ascii=False, indent=indent, default=str))
-
 
 def _fail(message: str, as_json: bool = False, code: str = "error") -> None:
     if as_json:
-        _echo_json({"error": {"title": message, "code": code}})
+        echo_json({"error": {"title": message, "code": code}})
     else:
         typer.secho(f"错误：{message}", fg=typer.colors.RED, err=True)
     raise typer.Exit(1)
@@ -55,7 +52,7 @@ def ask(
         _fail(str(exc), as_json, "index_unavailable")
         return
     if as_json:
-        _echo_json(answer.model_dump(mode="json"))
+        echo_json(answer.model_dump(mode="json"))
         return
     typer.echo(answer.answer)
     if answer.query_id is not None:
@@ -128,7 +125,7 @@ def chat(
                         err=True)
             continue
         if as_json:
-            _echo_json({"conversation_id": cid, **reply.model_dump(mode="json")}, indent=None)
+            echo_json({"conversation_id": cid, **reply.model_dump(mode="json")}, indent=None)
         else:
             _print_reply(reply)
 
@@ -163,7 +160,7 @@ def report(
         _fail(exc.message, as_json, exc.code)
         return
     if as_json:
-        _echo_json(rep.model_dump(mode="json"))
+        echo_json(rep.model_dump(mode="json"))
         return
     typer.echo(f"未答问题报告 {rep.since} 至 {rep.until}")
     typer.echo(f"提问 {rep.total_queries} 次，未能回答 {rep.unanswered} 次（{rep.unanswered_rate:.1%}）；"
@@ -203,7 +200,7 @@ def feedback_cmd(
         _fail(exc.message, as_json, exc.code)
         return
     if as_json:
-        _echo_json(out.model_dump(mode="json"))
+        echo_json(out.model_dump(mode="json"))
         return
     mark = "👍" if out.rating == "up" else "👎"
     typer.echo(f"已{'更新' if out.replaced else '记录'}对回答 {out.query_id} 的评价：{mark}"

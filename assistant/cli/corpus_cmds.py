@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 
 import typer
 
 from assistant.cli import app
+from assistant.cli.output import echo_json
 from assistant.config import get_settings
 from corpus.ingest import FileReport, Outcome, ingest_paths
 from corpus.library import Library
@@ -23,9 +23,6 @@ def _library() -> Library:
     s.ensure_dirs()
     return Library(s.library_dir)
 
-
-def _echo_json(obj: object) -> None:
-    typer.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
 
 def update_index(progress: bool = True) -> str | None:
@@ -70,7 +67,7 @@ def ingest(
     if not no_index and (changed or not get_settings().index_dir.exists()):
         index_note = update_index(progress=not quiet and not as_json)
     if as_json:
-        _echo_json({"files": [r.__dict__ for r in reports], "index": index_note})
+        echo_json({"files": [r.__dict__ for r in reports], "index": index_note})
     else:
         for r in reports:
             typer.echo(_line(r), err=r.outcome is Outcome.failed)
@@ -95,7 +92,7 @@ def docs(as_json: bool = typer.Option(False, "--json", help="JSON 输出")) -> N
     """列出条文库中的文档（编号、名称、状态、条文数）。"""
     summaries = _library().summaries()
     if as_json:
-        _echo_json([s.model_dump(mode="json") for s in summaries])
+        echo_json([s.model_dump(mode="json") for s in summaries])
         return
     if not summaries:
         typer.echo("条文库为空。请先运行：zhijian ingest <文件或文件夹>")
@@ -181,7 +178,7 @@ def show(
         if as_json:
             out = _clause_json(doc, main)
             out["commentary"] = note.text if note and note is not main else None
-            _echo_json(out)
+            echo_json(out)
             return
         badge = "【强制性条文】" if main.mandatory else ""
         where = f"{main.clause_no}" if main.kind.value in ("case", "faq") else f"第{main.clause_no}条"
@@ -193,7 +190,7 @@ def show(
             typer.echo(f"\n【条文说明】{note.text}")
         return
     if as_json:
-        _echo_json(
+        echo_json(
             {
                 "code": doc.code,
                 "title": doc.title,

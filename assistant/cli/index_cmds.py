@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import typer
 
 from assistant.cli import app
+from assistant.cli.output import echo_json
 from assistant.config import get_settings
 
 index_app = typer.Typer(help="检索索引的维护：重建、查看状态。", no_args_is_help=True)
@@ -20,9 +19,6 @@ _CLAUSE_KINDS = {"body", "commentary", "case", "faq"}
 _DOC_KINDS = {"standard", "guide"}
 _KIND_ZH = {"body": "正文", "commentary": "条文说明", "case": "案例", "faq": "问答"}
 
-
-def _echo_json(obj: object) -> None:
-    typer.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
 
 def _fail(message: str) -> None:
@@ -80,7 +76,7 @@ def search(
         _fail(str(exc))
         return
     if as_json:
-        _echo_json([h.model_dump(mode="json") for h in hits])
+        echo_json([h.model_dump(mode="json") for h in hits])
         return
     if not hits:
         typer.echo("没有找到相关条文。")
@@ -126,7 +122,7 @@ def rebuild(
         _fail(str(exc))
         return
     if as_json:
-        _echo_json(report.model_dump(mode="json"))
+        echo_json(report.model_dump(mode="json"))
     else:
         typer.echo(report.summary())
 
@@ -159,7 +155,7 @@ def status(as_json: bool = typer.Option(False, "--json", help="以 JSON 输出")
         "configured_embedder": s.embedder,
     }
     if as_json:
-        _echo_json(info)
+        echo_json(info)
         return
     typer.echo(f"索引版本 {m.version_id}（{m.created_at:%Y-%m-%d %H:%M}）")
     typer.echo(f"向量模型 {m.embedder}，{m.dim} 维；分词 {m.analyzer}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,10 +10,10 @@ from functools import wraps
 from typing import Any
 
 import typer
-from pydantic import BaseModel
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from assistant.cli.output import dump, echo_json  # noqa: F401 - re-exported for the store commands
 from assistant.config import get_settings
 from assistant.store.actors import Actor
 from assistant.store.db import get_engine, session_scope
@@ -59,18 +58,6 @@ def parse_time(text: str) -> time:
     if not m or int(m[1]) > 23 or int(m[2] or 0) > 59:
         raise StoreError(f"时间“{text}”格式不正确，请写成 09:30")
     return time(int(m[1]), int(m[2] or 0))
-
-
-def dump(obj: Any) -> Any:
-    if isinstance(obj, BaseModel):
-        return obj.model_dump(mode="json")
-    if isinstance(obj, list):
-        return [dump(x) for x in obj]
-    return obj
-
-
-def echo_json(obj: Any) -> None:
-    typer.echo(json.dumps(dump(obj), ensure_ascii=False, indent=2, default=str))
 
 
 def echo_rows(rows: list[Any], as_json: bool, line: Callable[[Any], str], empty: str) -> None:
