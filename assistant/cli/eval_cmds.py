@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 
 from assistant.cli import app
+from assistant.cli.output import echo_json
 
 _SETS = ("real", "sample", "unanswerable")
 
@@ -43,7 +43,7 @@ def eval_(
         typer.echo(f"✘ {exc}", err=True)
         raise typer.Exit(1) from exc
     if as_json:
-        typer.echo(json.dumps(results, ensure_ascii=False, indent=2))
+        echo_json(results)
         return
     typer.echo(report.console_summary(results))
     typer.echo(f"结果已写入 {out}：eval_results.md、eval_results.json、eval_details.jsonl、eval_chart.png")
