@@ -91,7 +91,9 @@ def parse_query(
     if code is None and titles:
         for m in _TITLE_RE.finditer(norm):
             t = m.group("title").strip()
-            cands = [c for c, title in titles.items() if title and (title == t or t in title or title in t)]
+            # Titles are compared NFKC-normalised like the query: '（示例）' is typed and stored both ways.
+            cands = [c for c, title in titles.items()
+                     if title and ((nt := unicodedata.normalize("NFKC", title)) == t or t in nt or nt in t)]
             if cands:
                 code = _pick(cands, preferred)
                 spans.append(m.span())

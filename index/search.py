@@ -20,7 +20,7 @@ from corpus.models import ClauseKind, DocStatus
 from index.analyzer import expand_shorthand, get_analyzer
 from index.embedders import DEFAULT_EMBEDDER, Embedder, make_embedder
 from index.errors import IndexUnavailable, ModelMismatch
-from index.fusion import DEFAULT_FUSION, FusionParams, fuse
+from index.fusion import DEFAULT_FUSION, FusionParams, apply_prior, fuse
 from index.manifest import Manifest
 from index.models import Hit, SearchFilters
 from index.query import ParsedQuery, matching_codes, parse_query, resolve_code
@@ -46,6 +46,7 @@ class _State:
     lookup: dict[tuple[str, str, str], int]  # (code, clause_no, kind) -> live row
     titles: dict[str, str]
     current: list[str]
+    doc_kinds: list[str]  # per doc index (standard | guide | case | faq)
 
     def locate(self, row: int) -> tuple[Segment, int]:
         s = int(np.searchsorted(self.offsets, row, side="right") - 1)
@@ -84,7 +85,8 @@ def _load_state(store: IndexStore, manifest: Manifest) -> _State:
         pos += seg.rows
     titles = {c: d.title for c, d in manifest.docs.items()}
     current = [c for c, d in manifest.docs.items() if d.status == DocStatus.current.value]
-    return _State(manifest, segments, offsets, live, doc_idx, kind_idx, mandatory, codes, lookup, titles, current)
+    doc_kinds = [manifest.docs[c].kind for c in codes]
+    return _State(manifest, segments, offsets, live, doc_idx, kind_idx, mandatory, codes, lookup, titles, current, doc_kinds)
 
 
 class Searcher:
@@ -257,6 +259,20 @@ class Searcher:
             df = np.maximum(df, seg.lexical.doc_freqs(terms))  # a delta segment's counts include its base
         return df, int(st.live.sum())
 
+    def reference(self, query: str) -> tuple[ParsedQuery, bool]:
+        """The standard and clause number ``query`` names, resolved against the index, and whether that clause exists.
+
+        Lets the answering layer tell "no such clause" from "no basis" instead of quoting a neighbour.
+        """
+        self._maybe_refresh()
+        st = self._state
+        pq = parse_query(query, st.codes, st.titles, st.current)
+        exists = bool(pq.code and pq.clause_no and self._pinned(st, pq, SearchFilters()) is not None)
+        return pq, exists
+
+    def title_of(self, code: str) -> str:
+        return self._state.titles.get(code, "")
+
     def search(self, query: str, k: int = 10, mode: str = "hybrid", filters: SearchFilters | None = None) -> list[Hit]:
         """The ``k`` best clauses for ``query``; ``mode`` is hybrid, lexical or dense."""
         if mode not in MODES:
@@ -290,7 +306,11 @@ class Searcher:
                 seg, i = st.locate(pinned)
                 dense = self._dense(st, seg.dense.vector(i), mask, n)
 
-        ranked = fuse(lex, dense, self.fusion) if mode == "hybrid" else lex or dense
+        if mode == "hybrid":
+            kinds = st.doc_kinds
+            ranked = apply_prior(fuse(lex, dense, self.fusion), lambda row: kinds[st.doc_idx[row]], self.fusion.kind_prior)
+        else:
+            ranked = lex or dense
         sources: dict[int, list[str]] = {}
         for name, lst in (("lexical", lex), ("dense", dense)):
             for row, _ in lst:

@@ -74,11 +74,13 @@ def compose(primary: list[Citation], related: list[Citation], cases: list[Citati
     return "\n\n".join(parts)
 
 
-def refusal(question: str, station_name: str, station_phone: str, station_address: str) -> str:
+def refusal(question: str, station_name: str, station_phone: str, station_address: str, detail: str = "") -> str:
+    """``detail`` replaces the generic first sentence when the reason is known (a clause that does not exist)."""
     q = question.strip()
     q = q if len(q) <= 40 else q[:40] + "……"
+    head = f"抱歉，{detail}" if detail else f"抱歉，知识库中没有找到能回答“{q}”的规范条文或案例"
     return (
-        f"抱歉，知识库中没有找到能回答“{q}”的规范条文或案例，我不能凭猜测作答。\n"
+        f"{head}，我不能凭猜测作答。\n"
         "您可以：\n"
         "1. 申请质量服务团上门或线上帮扶（发送“申请帮扶”，或在网页“服务申请”中提交）；\n"
         f"2. 直接联系{station_name}：电话 {station_phone}，地址 {station_address}。\n"

@@ -58,6 +58,27 @@ def test_clause_lookup_by_number(searcher: Searcher) -> None:
     assert _answerer(searcher).lookup("混凝土怎么养护") is None
 
 
+@pytest.mark.parametrize(
+    ("question", "says"),
+    [
+        ("ZJT101第9.9.9条说的啥", "ZJ/T 101-2025 中没有第9.9.9条"),
+        ("《混凝土工程施工质量要点（示例）》第12.1.1条", "中没有第12.1.1条"),
+        ("GB50204-2015第5.5.1条怎么规定的", "尚未收录 GB50204-2015"),
+        ("JGJ 130第6.2.1条立杆间距", "尚未收录 JGJ 130"),
+    ],
+)
+def test_a_clause_that_is_not_in_the_library_is_not_replaced_by_a_neighbour(searcher: Searcher, question: str, says: str) -> None:
+    a = _answerer(searcher).answer(question)
+    assert not a.grounded and a.citations == []
+    assert says in a.answer and says in (a.refusal_reason or "")
+    assert "质量服务团" in a.answer  # the next step is still offered
+
+
+def test_an_existing_clause_named_by_number_is_still_quoted(searcher: Searcher) -> None:
+    a = _answerer(searcher).answer("ZJT101第4.3.4条说的啥")
+    assert a.grounded and (a.citations[0].code, a.citations[0].clause_no) == ("ZJ/T 101-2025", "4.3.4")
+
+
 def test_withdrawn_document_is_flagged(sample_installation: Path, tmp_path: Path) -> None:
     from corpus.library import Library
     from corpus.models import DocStatus

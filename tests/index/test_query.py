@@ -58,3 +58,12 @@ def test_clause_mention_before_any_library_lookup() -> None:
     assert clause_mention("第4.2.4条") == (None, "4.2.4")
     assert clause_mention("SL319 8.2.2") == ("SL319", "8.2.2")
     assert clause_mention("混凝土怎么养护") == (None, None)
+
+
+def test_title_with_full_width_brackets_names_its_standard() -> None:
+    from index.query import parse_query
+
+    codes = ["ZJ/T 101-2025", "GB 55032-2022"]
+    titles = {"ZJ/T 101-2025": "混凝土工程施工质量要点（示例）", "GB 55032-2022": "建筑与市政工程施工质量控制通用规范"}
+    pq = parse_query("《混凝土工程施工质量要点（示例）》第4.3.4条", codes, titles)
+    assert (pq.code, pq.clause_no) == ("ZJ/T 101-2025", "4.3.4")
