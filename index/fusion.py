@@ -9,7 +9,7 @@ plain RRF k=60 (0.78); the default sits in the middle of that plateau.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,9 +21,15 @@ class FusionParams:
     rrf_k: float = 60.0
     w_lexical: float = 1.0
     w_dense: float = 1.0
+    # Subtracted from a hybrid score by the kind of document the row belongs to (standard = 0).
+    kind_prior: tuple[tuple[str, float], ...] = ()
 
 
-DEFAULT_FUSION = FusionParams(method="linear", w_lexical=0.6, w_dense=0.4)
+# Authority prior: when a standard and a guide, case or FAQ entry match about equally, the
+# standard is what an inspector cites; a case illustrates a rule rather than stating it. Fitted
+# on the development split together with the weights (python -m evals.bench_index quality).
+AUTHORITY_PRIOR: tuple[tuple[str, float], ...] = (("guide", 0.08), ("case", 0.15), ("faq", 0.05))
+DEFAULT_FUSION = FusionParams(method="linear", w_lexical=0.6, w_dense=0.4, kind_prior=AUTHORITY_PRIOR)
 
 Ranked = Sequence[tuple[Hashable, float]]
 
@@ -67,3 +73,12 @@ def fuse(lexical: Ranked, dense: Ranked, params: FusionParams = DEFAULT_FUSION) 
         for i, (key, _) in enumerate(lst):
             order[key] = min(order.get(key, i), i)
     return sorted(scores.items(), key=lambda kv: (-kv[1], order.get(kv[0], 0)))
+
+
+def apply_prior(ranked: Ranked, kind_of: Callable[[Hashable], str], prior: tuple[tuple[str, float], ...]) -> list[tuple[Hashable, float]]:
+    """Lower each score by its document kind's prior and re-sort (stable, so ties keep the fused order)."""
+    if not prior:
+        return list(ranked)
+    pen = dict(prior)
+    out = [(key, score - pen.get(kind_of(key), 0.0)) for key, score in ranked]
+    return sorted(out, key=lambda kv: -kv[1])

@@ -24,3 +24,16 @@ def test_weights_decide_between_the_lists() -> None:
 def test_one_empty_list_keeps_the_other_order() -> None:
     lex = [("a", 3.0), ("b", 2.0), ("c", 1.0)]
     assert [k for k, _ in fuse(lex, [])] == ["a", "b", "c"]
+
+
+def test_authority_prior_reorders_near_ties_only() -> None:
+    from index.fusion import apply_prior
+
+    kinds = {"guide-clause": "guide", "std-clause": "standard", "case": "case"}
+    ranked = [("guide-clause", 1.0), ("std-clause", 0.95), ("case", 0.9)]
+    prior = (("guide", 0.08), ("case", 0.15))
+    assert [k for k, _ in apply_prior(ranked, kinds.__getitem__, prior)] == ["std-clause", "guide-clause", "case"]
+    # A guide clause far ahead stays first: the prior breaks near ties, it does not hide guides.
+    far = [("guide-clause", 1.0), ("std-clause", 0.5)]
+    assert [k for k, _ in apply_prior(far, kinds.__getitem__, prior)][0] == "guide-clause"
+    assert apply_prior(ranked, kinds.__getitem__, ()) == ranked
