@@ -55,7 +55,8 @@ def test_minimum_sizes_and_splits() -> None:
     assert all(not r["answerable"] and r["gold"] == [] for r in unans)
     for dev, test in (REAL_FILES, UNANSWERABLE_FILES):
         n_dev, n_test = len(_rows((dev,))), len(_rows((test,)))
-        assert 0.3 <= n_dev / (n_dev + n_test) <= 0.5
+        # Both splits stay substantial: dev grew when the refusal model needed more negatives to fit on.
+        assert 0.3 <= n_dev / (n_dev + n_test) <= 0.7
     styles = {r["style"] for r in unans}
     assert styles == {"out_of_domain", "in_domain_uncovered"}
 
@@ -141,3 +142,10 @@ def test_validator_catches_missing_and_copied_clauses(tmp_path: Path) -> None:
 def test_longest_shared_run() -> None:
     assert v.longest_shared_run("基槽挖完了验槽", "基坑、基槽开挖后验槽") == 2
     assert v.longest_shared_run("abc，def", "xabcdefy") == 6
+
+
+def test_blind_set_shares_no_question_with_the_tuned_sets() -> None:
+    blind = {r["question"] for r in _rows(("blind/real_blind.jsonl", "blind/unanswerable_blind.jsonl"))}
+    tuned = {r["question"] for r in _rows(REAL_FILES + UNANSWERABLE_FILES + SAMPLE_FILES)}
+    assert len(blind) >= 80
+    assert not blind & tuned
