@@ -31,6 +31,9 @@ SET_FILES = (
     "unanswerable_test.jsonl",
     "sample_dev.jsonl",
     "sample_test.jsonl",
+    # Written blind (by a writer who saw neither the other sets nor any result) and never tuned on.
+    "blind/real_blind.jsonl",
+    "blind/unanswerable_blind.jsonl",
 )
 ROLES = {"contractor", "inspector"}
 STYLES = {
