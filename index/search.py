@@ -259,6 +259,20 @@ class Searcher:
             df = np.maximum(df, seg.lexical.doc_freqs(terms))  # a delta segment's counts include its base
         return df, int(st.live.sum())
 
+    def dense_profile(self, query: str, n: int = 10) -> np.ndarray:
+        """Cosines of the ``n`` clauses nearest to ``query`` in meaning, best first (current documents).
+
+        How close a question sits to the knowledge base as a whole, and whether one clause stands
+        out, tell an answerable question from one the library only brushes against.
+        """
+        self._maybe_refresh()
+        st = self._state
+        text = query.strip()
+        if not text:
+            return np.zeros(0, dtype=np.float32)
+        hits = self._dense(st, self._embed_query(text), self._mask(st, SearchFilters()), n)
+        return np.array([score for _, score in hits], dtype=np.float32)
+
     def reference(self, query: str) -> tuple[ParsedQuery, bool]:
         """The standard and clause number ``query`` names, resolved against the index, and whether that clause exists.
 

@@ -1,12 +1,19 @@
 """Is there a basis in the knowledge base? A calibrated decision, not a magic number.
 
-Features of the retrieval (how close the best clause is in meaning, how much
-of the question's wording it covers weighted by rarity, how much of that
-wording exists in the knowledge base at all, whether the best match is a
-case or FAQ entry rather than a clause) go
-through a logistic model fitted on the evaluation sets' development split by
-``python -m evals.calibrate``; the fitted weights, the threshold and the
-development metrics they achieved are committed in ``grounding.json``.
+Features of the retrieval go through a logistic model fitted on the evaluation
+sets' development split by ``python -m evals.calibrate``:
+
+- ``dense``: how close the best clause is in meaning;
+- ``dense_top5``: how close the question sits to the knowledge base as a whole
+  (mean cosine of its five nearest clauses): low for weather, taxes, cooking;
+- ``dense_peak``: whether one clause stands out from the next nine; a question
+  the library only brushes against finds many clauses equally (un)related;
+- ``idf_coverage``: how much of the question's wording, weighted by rarity, the
+  best clause covers; ``known_terms``: how much of it exists in the library at all;
+- ``entry_hit``: the best match is a case or FAQ entry, written in everyday words.
+
+The fitted weights, the threshold and the development metrics they achieved
+are committed in ``grounding.json``.
 """
 
 from __future__ import annotations
@@ -23,7 +30,8 @@ import numpy as np
 from index import Hit, Searcher
 
 CALIBRATION_FILE = Path(__file__).with_name("grounding.json")
-FEATURES = ("dense", "idf_coverage", "known_terms", "entry_hit")
+FEATURES = ("dense", "dense_top5", "dense_peak", "idf_coverage", "known_terms", "entry_hit")
+_PROFILE = 10
 
 # Words that carry the asking, not the topic: they must not count as the clause "covering" the question.
 _STOP = re.compile(
@@ -65,9 +73,16 @@ class Grounding:
     bias: float
     threshold: float
     related_margin: float = 0.06
+    embedder: str = ""  # the model whose cosines the weights were fitted on
 
     def features(self, question: str, hit: Hit, searcher: Searcher | None = None) -> tuple[float, ...]:
         dense = hit.dense_score if hit.dense_score is not None else 0.0
+        top5, peak = dense, 0.0
+        if searcher is not None:
+            prof = searcher.dense_profile(question, _PROFILE)
+            if prof.size:
+                top5 = float(prof[:5].mean())
+                peak = float(prof[0] - prof[1:].mean()) if prof.size > 1 else 0.0
         q = content_bigrams(question)
         body = hit_bigrams(hit)
         known, weighted = 1.0, (len(q & body) / len(q) if q else 0.0)
@@ -80,7 +95,7 @@ class Grounding:
             weighted = float(idf[covered].sum() / idf.sum()) if idf.sum() > 0 else 0.0
         # Case and FAQ entries are written in everyday words, so generic questions match them more easily.
         entry = 1.0 if hit.kind in ("case", "faq") else 0.0
-        return (dense, weighted, known, entry)
+        return (dense, top5, peak, weighted, known, entry)
 
     def probability(self, question: str, hit: Hit, searcher: Searcher | None = None) -> float:
         f = self.features(question, hit, searcher)
@@ -96,6 +111,13 @@ class Grounding:
         if p >= self.threshold:
             return Decision(True, p, "")
         return Decision(False, p, "检索到的条文与问题不相关")
+
+    def mismatch(self, index_embedder: str) -> str | None:
+        """A warning when the index was built by another model: cosine scales differ between models."""
+        if not self.embedder or self.embedder == index_embedder:
+            return None
+        return (f"拒答模型按 {self.embedder} 的向量校准，当前索引使用 {index_embedder}，是否拒答的判断可能失准；"
+                "请在评测安装上运行 python -m evals.calibrate 重新校准。")
 
     def related_ok(self, top: Hit, other: Hit) -> bool:
         """Related clauses: nearly as close in meaning as the answer itself."""
@@ -115,4 +137,5 @@ def load_grounding(path: Path = CALIBRATION_FILE) -> Grounding:
         bias=float(data["bias"]),
         threshold=float(data["threshold"]),
         related_margin=float(data.get("related_margin", 0.06)),
+        embedder=str(data.get("embedder", "")),
     )

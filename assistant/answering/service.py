@@ -57,6 +57,8 @@ class Answerer:
             with self._lock:
                 if self._searcher is None:
                     self._searcher = Searcher(self.settings.index_dir, self.settings.embedder)
+                    if (warning := self.grounding.mismatch(self._searcher.manifest.embedder)) is not None:
+                        log.warning(warning)
         return self._searcher
 
     def search(self, query: str, k: int = 10, mode: str = "hybrid", filters: SearchFilters | None = None) -> list[Hit]:
