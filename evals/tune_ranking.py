@@ -17,18 +17,14 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from corpus.models import canonical_code
 from evals import installation
+from evals.metrics import clause_key
 from evals.sets.validate import SETS_DIR
 
 GROUPS = ("real", "sample")
 GUIDE = (0.0, 0.03, 0.05, 0.08, 0.1, 0.15)
 CASE = (0.0, 0.05, 0.1, 0.15, 0.2)
 FAQ = (0.0, 0.05, 0.1)
-
-
-def _key(code: str, clause_no: str) -> tuple[str, str]:
-    return canonical_code(code) or code, clause_no
 
 
 def candidates(searcher, k: int = 20) -> list[tuple[str, set, list[tuple[tuple[str, str], str, float, bool]]]]:
@@ -40,9 +36,9 @@ def candidates(searcher, k: int = 20) -> list[tuple[str, set, list[tuple[tuple[s
             if not line.strip():
                 continue
             row = json.loads(line)
-            gold = {_key(g["code"], g["clause_no"]) for g in row["gold"]}
+            gold = {clause_key(g["code"], g["clause_no"]) for g in row["gold"]}
             hits = searcher.search(row["question"], k=k)
-            out.append((group, gold, [(_key(h.code, h.clause_no), kinds[h.code], h.score, "clause_no" in h.matched_by) for h in hits]))
+            out.append((group, gold, [(clause_key(h.code, h.clause_no), kinds[h.code], h.score, "clause_no" in h.matched_by) for h in hits]))
     return out
 
 
