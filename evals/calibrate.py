@@ -49,7 +49,7 @@ def feature_matrix(searcher, rows: list[dict]) -> tuple[np.ndarray, np.ndarray, 
     ids = []
     for r in rows:
         hits = searcher.search(r["question"], k=8)
-        if hits and "clause_no" in hits[0].matched_by or answerer._missing_reference(r["question"]):
+        if hits and "clause_no" in hits[0].matched_by or answerer.missing_reference(r["question"]):
             ruled += 1
             continue
         X.append(probe.features(r["question"], hits[0], searcher) if hits else (0.0,) * len(FEATURES))

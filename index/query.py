@@ -130,6 +130,12 @@ def clause_mention(text: str) -> tuple[str | None, str | None]:
     return (code.group(0).strip() if code else None), m.group("no")
 
 
+def names_a_standard(text: str) -> bool:
+    """'GB50204-2015', 'JGJ 130', 'GB/T 50502' are standards' codes; '101' or 'C30' are not (prefix of 2+ letters)."""
+    m = _CODE_RE.match(unicodedata.normalize("NFKC", text).strip())
+    return bool(m) and sum(ch.isalpha() for ch in m.group("prefix")) >= 2
+
+
 def resolve_code(text: str, codes: Iterable[str], current: Iterable[str] = ()) -> str | None:
     """Map what a user typed as a filter ('GB55032', '55032', 'gb 55032-2022') to an indexed code."""
     codes = list(codes)

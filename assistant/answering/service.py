@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import threading
 
 from assistant.answering.compose import compose, refusal
@@ -12,12 +11,9 @@ from assistant.answering.llm import ChatClient, LLMError, build_messages, check_
 from assistant.answering.models import Answer, Citation
 from assistant.config import Settings, get_settings
 from index import Hit, Searcher, SearchFilters
-from index.query import clause_mention
+from index.query import clause_mention, names_a_standard
 
 log = logging.getLogger(__name__)
-
-# What a user types as a standard's code: letters then digits ('GB50204-2015', 'JGJ 130', 'GB/T 50502').
-_STANDARD_CODE = re.compile(r"^[A-Za-z]{2,5}(?:\s*/\s*[A-Za-z])?\s*\d{2,6}")
 
 _RELATED = 3
 _CASES = 2
@@ -87,7 +83,7 @@ class Answerer:
         pinned = self._pinned(hits) if not context else self.lookup(question)
         if pinned is not None:
             return pinned
-        missing = self._missing_reference(question)
+        missing = self.missing_reference(question)
         if missing is not None:
             return self._refuse(question, missing, detail=missing)
         decision = self.grounding.decide(question, hits, self.searcher)
@@ -122,7 +118,7 @@ class Answerer:
             return None
         return reply
 
-    def _missing_reference(self, question: str) -> str | None:
+    def missing_reference(self, question: str) -> str | None:
         """'SL677第15.2.3条' when SL 677 has no 15.2.3, or a clause of a standard the library does not hold.
 
         Quoting the nearest clause instead would cite something the user did not ask for.
@@ -135,7 +131,7 @@ class Answerer:
             return None
         if pq.code and pq.clause_no:
             return f"知识库收录的《{self.searcher.title_of(pq.code)}》{pq.code} 中没有第{clause_no}条，请核对条号"
-        if pq.code is None and code_text and _STANDARD_CODE.match(code_text):
+        if pq.code is None and code_text and names_a_standard(code_text):
             return f"知识库尚未收录 {code_text}，无法引用它的第{clause_no}条"
         return None
 

@@ -67,3 +67,13 @@ def test_title_with_full_width_brackets_names_its_standard() -> None:
     titles = {"ZJ/T 101-2025": "混凝土工程施工质量要点（示例）", "GB 55032-2022": "建筑与市政工程施工质量控制通用规范"}
     pq = parse_query("《混凝土工程施工质量要点（示例）》第4.3.4条", codes, titles)
     assert (pq.code, pq.clause_no) == ("ZJ/T 101-2025", "4.3.4")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("GB50204-2015", True), ("JGJ 130", True), ("GB/T 50502", True), ("ZJT105", True), ("101", False), ("C30", False)],
+)
+def test_names_a_standard(text: str, expected: bool) -> None:
+    from index.query import names_a_standard
+
+    assert names_a_standard(text) is expected
