@@ -68,6 +68,17 @@ class Decision:
 
 
 @dataclass(frozen=True)
+class QuestionStats:
+    """What the features need from the question alone (its terms in the index, its nearest clauses)."""
+
+    terms: tuple[str, ...]
+    idf: np.ndarray
+    known: float  # share of the terms that occur in the library
+    top5: float | None  # mean cosine of the 5 nearest clauses; None for an empty index
+    peak: float  # best cosine minus the mean of the next ones
+
+
+@dataclass(frozen=True)
 class Grounding:
     weights: tuple[float, ...]
     bias: float
@@ -75,39 +86,48 @@ class Grounding:
     related_margin: float = 0.06
     embedder: str = ""  # the model whose cosines the weights were fitted on
 
-    def features(self, question: str, hit: Hit, searcher: Searcher | None = None) -> tuple[float, ...]:
-        dense = hit.dense_score if hit.dense_score is not None else 0.0
-        top5, peak = dense, 0.0
-        if searcher is not None:
-            prof = searcher.dense_profile(question, _PROFILE)
-            if prof.size:
-                top5 = float(prof[:5].mean())
-                peak = float(prof[0] - prof[1:].mean()) if prof.size > 1 else 0.0
-        q = content_bigrams(question)
-        body = hit_bigrams(hit)
-        known, weighted = 1.0, (len(q & body) / len(q) if q else 0.0)
-        if searcher is not None and q:
-            terms = sorted(q)
-            df, n = searcher.doc_freqs(terms)
+    def question_stats(self, question: str, searcher: Searcher) -> QuestionStats:
+        """The question's side of the features, computed once per answer and shared by every hit judged."""
+        terms = tuple(sorted(content_bigrams(question)))
+        idf, known = np.zeros(0), 1.0
+        if terms:
+            df, n = searcher.doc_freqs(list(terms))
             idf = np.log((n + 1) / (df + 0.5))
             known = float(np.mean(df > 0))
-            covered = np.array([t in body for t in terms])
-            weighted = float(idf[covered].sum() / idf.sum()) if idf.sum() > 0 else 0.0
+        prof = searcher.dense_profile(question, _PROFILE)
+        top5 = float(prof[:5].mean()) if prof.size else None
+        peak = float(prof[0] - prof[1:].mean()) if prof.size > 1 else 0.0
+        return QuestionStats(terms, idf, known, top5, peak)
+
+    def features(self, question: str, hit: Hit, searcher: Searcher | None = None,
+                 stats: QuestionStats | None = None) -> tuple[float, ...]:
+        dense = hit.dense_score if hit.dense_score is not None else 0.0
         # Case and FAQ entries are written in everyday words, so generic questions match them more easily.
         entry = 1.0 if hit.kind in ("case", "faq") else 0.0
-        return (dense, top5, peak, weighted, known, entry)
+        body = hit_bigrams(hit)
+        if stats is None and searcher is not None:
+            stats = self.question_stats(question, searcher)
+        if stats is None:  # no index statistics: plain word overlap
+            q = content_bigrams(question)
+            return (dense, dense, 0.0, len(q & body) / len(q) if q else 0.0, 1.0, entry)
+        covered = np.array([t in body for t in stats.terms], dtype=bool)
+        weighted = float(stats.idf[covered].sum() / stats.idf.sum()) if stats.idf.sum() > 0 else 0.0
+        top5 = dense if stats.top5 is None else stats.top5
+        return (dense, top5, stats.peak, weighted, stats.known, entry)
 
-    def probability(self, question: str, hit: Hit, searcher: Searcher | None = None) -> float:
-        f = self.features(question, hit, searcher)
+    def probability(self, question: str, hit: Hit, searcher: Searcher | None = None,
+                    stats: QuestionStats | None = None) -> float:
+        f = self.features(question, hit, searcher, stats)
         z = self.bias + sum(w * x for w, x in zip(self.weights, f, strict=True))
         return 1.0 / (1.0 + math.exp(-z))
 
-    def decide(self, question: str, hits: list[Hit], searcher: Searcher | None = None) -> Decision:
+    def decide(self, question: str, hits: list[Hit], searcher: Searcher | None = None,
+               stats: QuestionStats | None = None) -> Decision:
         if not hits:
             return Decision(False, 0.0, "检索无结果")
         if "clause_no" in hits[0].matched_by:
             return Decision(True, 1.0, "按条号查到")
-        p = self.probability(question, hits[0], searcher)
+        p = self.probability(question, hits[0], searcher, stats)
         if p >= self.threshold:
             return Decision(True, p, "")
         return Decision(False, p, "检索到的条文与问题不相关")
@@ -125,8 +145,9 @@ class Grounding:
             return False
         return other.dense_score >= top.dense_score - self.related_margin
 
-    def case_ok(self, question: str, hit: Hit, searcher: Searcher | None = None) -> bool:
-        return self.probability(question, hit, searcher) >= self.threshold
+    def case_ok(self, question: str, hit: Hit, searcher: Searcher | None = None,
+                stats: QuestionStats | None = None) -> bool:
+        return self.probability(question, hit, searcher, stats) >= self.threshold
 
 
 @lru_cache(maxsize=1)

@@ -86,7 +86,8 @@ class Answerer:
         missing = self.missing_reference(question)
         if missing is not None:
             return self._refuse(question, missing, detail=missing)
-        decision = self.grounding.decide(question, hits, self.searcher)
+        stats = self.grounding.question_stats(question, self.searcher)
+        decision = self.grounding.decide(question, hits, self.searcher, stats)
         if not decision.grounded:
             return self._refuse(question, decision.reason, decision.confidence)
         primary = [citation(hits[0])]
@@ -95,7 +96,7 @@ class Answerer:
         cases: list[Citation] = []
         if primary[0].kind != "case":
             case_hits = self.search(query, k=_CASES, filters=SearchFilters(kinds=["case"]))
-            cases = [citation(h, "case") for h in case_hits if self.grounding.case_ok(question, h, self.searcher)]
+            cases = [citation(h, "case") for h in case_hits if self.grounding.case_ok(question, h, self.searcher, stats)]
         cites = primary + related + cases
         text = compose(primary, related, cases)
         mode = "extractive"
