@@ -69,6 +69,10 @@ def fit(X: np.ndarray, y: np.ndarray, C: float = 1.0):
     return w, float(model.intercept_[0] - np.sum(model.coef_[0] * mu / sd))
 
 
+def probabilities(X: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-(X @ w + b)))
+
+
 def out_of_fold(X: np.ndarray, y: np.ndarray, C: float = 1.0, repeats: int = 5, groups: np.ndarray | None = None) -> np.ndarray:
     """Each dev question's probability from models that did not see it (5-fold, averaged over repeats).
 
@@ -81,7 +85,7 @@ def out_of_fold(X: np.ndarray, y: np.ndarray, C: float = 1.0, repeats: int = 5, 
     for rep in range(repeats):
         for train, held in StratifiedGroupKFold(5, shuffle=True, random_state=rep).split(X, y, groups):
             w, b = fit(X[train], y[train], C)
-            p[held] += 1.0 / (1.0 + np.exp(-(X[held] @ w + b)))
+            p[held] += probabilities(X[held], w, b)
     return p / repeats
 
 
@@ -128,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     below = p_oof[p_oof < t]
     if below.size:
         t = float((t + below.max()) / 2)
-    p_fit = 1.0 / (1.0 + np.exp(-(X @ w + b)))
+    p_fit = probabilities(X, w, b)
     fitted = {"refusal_recall": round(float(np.mean(p_fit[y == 0] < t)), 4),
               "false_refusal": round(float(np.mean(p_fit[y == 1] < t)), 4)}
     out = {
