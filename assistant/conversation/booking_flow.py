@@ -13,7 +13,16 @@ import re
 from datetime import date
 
 from assistant.conversation import dates
-from assistant.conversation.common import PROBE_CONTACT, PROBE_PHONE, AskRequest, Turn, commit_step, dry_run
+from assistant.conversation.common import (
+    PROBE_CONTACT,
+    PROBE_PHONE,
+    AskRequest,
+    Turn,
+    ask,
+    commit_step,
+    dry_run,
+    projects_of,
+)
 from assistant.conversation.replies import CONFIRM_CHOICES, Reply, say
 from assistant.conversation.slots import (
     core_name,
@@ -27,9 +36,7 @@ from assistant.conversation.state import ConversationState
 from assistant.store import bookings, checks
 from assistant.store.booking_views import booking_window
 from assistant.store.enterprises import enterprise_row
-from assistant.store.enums import ProjectStatus
 from assistant.store.errors import CalendarUnavailable, CapacityFull, InvalidDate, InvalidInput, StoreError
-from assistant.store.projects import list_projects
 from assistant.store.schemas import BookingOut, ProjectOut
 
 FLOW = "booking"
@@ -46,12 +53,6 @@ def field_named(text: str) -> str | None:
         if any(w in text for w in words) or FIELD_LABELS[name] in text:
             return name
     return None
-
-
-def projects_of(turn: Turn) -> list[ProjectOut]:
-    assert turn.actor is not None and turn.actor.enterprise_id is not None
-    return [p for p in list_projects(turn.session, enterprise_id=turn.actor.enterprise_id)
-            if p.status == ProjectStatus.under_supervision.value]
 
 
 def _project_label(p: ProjectOut) -> str:
@@ -233,9 +234,7 @@ def _prompt(turn: Turn, state: ConversationState, step: str) -> Reply:
             text += "\n" + "\n".join(window.notices)
     elif step == "contact" and turn.actor is not None:
         choices = [say(turn.actor.name)]
-    state.step = step
-    state.options = [c.value for c in choices]
-    return Reply(text=text, kind="prompt", intent="book", choices=choices, flow=FLOW, step=step)
+    return ask(state, step, text, choices, intent="book", flow=FLOW)
 
 
 def advance(turn: Turn, state: ConversationState) -> Reply:
@@ -251,8 +250,7 @@ def advance(turn: Turn, state: ConversationState) -> Reply:
 
 def summary(turn: Turn, state: ConversationState) -> Reply:
     s = state.slots
-    state.step, state.back_to_confirm = "confirm", False
-    state.options = [c.value for c in CONFIRM_CHOICES]
+    state.back_to_confirm = False
     firm = enterprise_row(turn.session, turn.actor.enterprise_id).name if turn.actor and turn.actor.enterprise_id else ""
     number = f"（{s['project_number']}）" if s.get("project_number") else ""
     lines = [
@@ -265,15 +263,11 @@ def summary(turn: Turn, state: ConversationState) -> Reply:
         f"申请单位：{firm}",
         "回复“确认”提交，“修改”更改某一项，“取消”放弃。",
     ]
-    return Reply(text="\n".join(lines), kind="confirm", intent="book", choices=list(CONFIRM_CHOICES), flow=FLOW,
-                 step="confirm")
+    return ask(state, "confirm", "\n".join(lines), list(CONFIRM_CHOICES), intent="book", flow=FLOW, kind="confirm")
 
 
 def ask_field(turn: Turn, state: ConversationState) -> Reply:
-    state.step = "modify"
-    choices = [say(FIELD_LABELS[f]) for f in ORDER]
-    state.options = [c.value for c in choices]
-    return Reply(text="要修改哪一项？", kind="prompt", intent="book", choices=choices, flow=FLOW, step="modify")
+    return ask(state, "modify", "要修改哪一项？", [say(FIELD_LABELS[f]) for f in ORDER], intent="book", flow=FLOW)
 
 
 def edit_field(turn: Turn, state: ConversationState, text: str) -> Reply | None:

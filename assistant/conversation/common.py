@@ -10,10 +10,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from assistant.conversation.replies import Choice, Reply
+from assistant.conversation.state import ConversationState
 from assistant.store.actors import Actor
-from assistant.store.enums import AccountRole
+from assistant.store.enums import AccountRole, ProjectStatus
 from assistant.store.errors import StoreError
+from assistant.store.projects import list_projects
 from assistant.store.rules import StoreRules
+from assistant.store.schemas import ProjectOut
 
 # Stand-ins for slots not asked yet, so a dry run reaches the rule being checked.
 PROBE_CONTACT = "待填联系人"
@@ -93,3 +96,18 @@ def bound_refusal(actor: Actor | None, what: str) -> Reply | None:
                 "绑定后即可预约验收、申请服务团帮扶、查看本企业的预约和信用明细。\n"
                 "未绑定也可以：问规范条文、查企业公开信用等级。")
     return Reply(text=text, kind="not_bound", choices=[Choice(label="问规范", value="帮助")])
+
+
+def projects_of(turn: Turn) -> list[ProjectOut]:
+    """The bound enterprise's projects under supervision: what a booking or a visit may name."""
+    assert turn.actor is not None and turn.actor.enterprise_id is not None
+    return [p for p in list_projects(turn.session, enterprise_id=turn.actor.enterprise_id)
+            if p.status == ProjectStatus.under_supervision.value]
+
+
+def ask(state: ConversationState, step: str, text: str, choices: list[Choice], *, intent: str, flow: str,
+        kind: str = "prompt") -> Reply:
+    """Open ``step`` of a dialogue: the state remembers the step and the choices offered, for the next message."""
+    state.step = step
+    state.options = [c.value for c in choices]
+    return Reply(text=text, kind=kind, intent=intent, choices=list(choices), flow=flow, step=step)

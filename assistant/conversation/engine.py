@@ -27,7 +27,7 @@ from sqlalchemy import Engine
 from assistant import feedback
 from assistant.conversation import booking_flow, dates, followup, services, visit_flow
 from assistant.conversation import state as convstate
-from assistant.conversation.common import AskRequest, Turn, bound_refusal
+from assistant.conversation.common import AskRequest, Turn, bound_refusal, projects_of
 from assistant.conversation.intents import (
     Control,
     Intent,
@@ -213,7 +213,7 @@ class ConversationEngine:
         if step == "phone":
             return find_phone(text) is not None
         if step == "project":
-            return turn.actor is not None and match_project(text, booking_flow.projects_of(turn)).project is not None
+            return turn.actor is not None and match_project(text, projects_of(turn)).project is not None
         return step == "description"
 
     def _aside(self, turn: Turn, state: ConversationState, text: str, module: Any) -> Reply | AskRequest:

@@ -12,15 +12,22 @@ import re
 from datetime import date, timedelta
 
 from assistant.conversation import dates
-from assistant.conversation.common import PROBE_CONTACT, PROBE_PHONE, PROBE_TEXT, Turn, commit_step, dry_run
+from assistant.conversation.common import (
+    PROBE_CONTACT,
+    PROBE_PHONE,
+    PROBE_TEXT,
+    Turn,
+    ask,
+    commit_step,
+    dry_run,
+    projects_of,
+)
 from assistant.conversation.replies import CONFIRM_CHOICES, Reply, say
 from assistant.conversation.slots import find_contact, find_phone, match_project, match_topic, pick
 from assistant.conversation.state import ConversationState
 from assistant.store import checks, visits
-from assistant.store.enums import ProjectStatus
 from assistant.store.errors import InvalidDate, InvalidInput
-from assistant.store.projects import list_projects
-from assistant.store.schemas import ProjectOut, VisitOut
+from assistant.store.schemas import VisitOut
 
 FLOW = "visit"
 ORDER = ("topic", "description", "project", "dates", "contact", "phone")
@@ -35,12 +42,6 @@ _ANY_DATE_RE = re.compile(r"^(不限|都可以|都行|随便|无|没有|跳过|�
 _NO_PROJECT_RE = re.compile(r"^(不涉及.*|没有|无|不是|否|不用|不需要)[。.!！]?$")
 _MIN_DESCRIPTION = 4
 _LONG_TEXT = 8
-
-
-def projects_of(turn: Turn) -> list[ProjectOut]:
-    assert turn.actor is not None and turn.actor.enterprise_id is not None
-    return [p for p in list_projects(turn.session, enterprise_id=turn.actor.enterprise_id)
-            if p.status == ProjectStatus.under_supervision.value]
 
 
 def start(turn: Turn, state: ConversationState, text: str, last_unanswered: str | None) -> Reply:
@@ -109,9 +110,7 @@ def _prompt(turn: Turn, state: ConversationState, step: str) -> Reply:
         choices = [say(dates.label(d), d.isoformat()) for d in _next_workdays(turn)] + [say(_ANY_DATE)]
     elif step == "contact" and turn.actor is not None:
         choices = [say(turn.actor.name)]
-    state.step = step
-    state.options = [c.value for c in choices]
-    return Reply(text=text, kind="prompt", intent="visit", choices=choices, flow=FLOW, step=step)
+    return ask(state, step, text, choices, intent="visit", flow=FLOW)
 
 
 def advance(turn: Turn, state: ConversationState) -> Reply:
@@ -126,8 +125,6 @@ def advance(turn: Turn, state: ConversationState) -> Reply:
 
 def summary(turn: Turn, state: ConversationState) -> Reply:
     s = state.slots
-    state.step = "confirm"
-    state.options = [c.value for c in CONFIRM_CHOICES]
     wanted = "、".join(dates.describe(date.fromisoformat(d)) for d in s.get("dates") or []) or "不限"
     lines = [
         "请核对服务申请：",
@@ -139,8 +136,7 @@ def summary(turn: Turn, state: ConversationState) -> Reply:
         f"联系电话：{s['contact_phone']}",
         "回复“确认”提交，“修改”更改某一项，“取消”放弃。",
     ]
-    return Reply(text="\n".join(lines), kind="confirm", intent="visit", choices=list(CONFIRM_CHOICES), flow=FLOW,
-                 step="confirm")
+    return ask(state, "confirm", "\n".join(lines), list(CONFIRM_CHOICES), intent="visit", flow=FLOW, kind="confirm")
 
 
 def _field_error(turn: Turn, state: ConversationState, step: str, message: str) -> Reply:
@@ -244,10 +240,7 @@ def _field_named(text: str) -> str | None:
 
 
 def ask_field(turn: Turn, state: ConversationState) -> Reply:
-    state.step = "modify"
-    choices = [say(FIELD_LABELS[f]) for f in ORDER]
-    state.options = [c.value for c in choices]
-    return Reply(text="要修改哪一项？", kind="prompt", intent="visit", choices=choices, flow=FLOW, step="modify")
+    return ask(state, "modify", "要修改哪一项？", [say(FIELD_LABELS[f]) for f in ORDER], intent="visit", flow=FLOW)
 
 
 def submit(turn: Turn, state: ConversationState) -> Reply:
