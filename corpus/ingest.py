@@ -31,9 +31,10 @@ from corpus.meta import (
     find_title,
     is_general_code,
     listed_mandatory,
+    repealed_provisions,
     title_from_filename,
 )
-from corpus.models import ClauseKind, DocKind, DocStatus, Document
+from corpus.models import PARSER_VERSION, ClauseKind, DocKind, DocStatus, Document
 from corpus.parser import parse_lines
 
 log = logging.getLogger(__name__)
@@ -131,6 +132,7 @@ def parse_path(path: Path, today: date | None = None) -> Document:
         raise IngestError(f"解析失败（{exc.__class__.__name__}），文件可能已损坏", str(path)) from exc
     doc.source_path = str(path)
     doc.sha256 = source_sha256(path)
+    doc.parser_version = PARSER_VERSION
     if not doc.clauses:
         raise IngestError("未识别出任何条文（请确认文件是规范、标准或案例文本）", str(path))
     return doc
@@ -201,6 +203,7 @@ def _document_from_raw(raw: RawText, path: Path, today: date) -> Document:
             effective_date=eff,
             superseded_by=meta.get("superseded_by"),
             illustrative=bool(meta.get("illustrative", False)),
+            repeals=meta.get("repeals") or repealed_provisions(front),
             clauses=result.clauses,
             warnings=warnings,
         )
@@ -236,7 +239,7 @@ def ingest_one(path: Path, library: Library, today: date | None = None) -> FileR
     except OSError:
         return FileReport(str(path), Outcome.failed, error=f"{path}：无法读取文件（权限不足或读取出错）")
     existing = library.find_by_sha(sha)
-    if existing is not None:
+    if existing is not None and existing.parser_version >= PARSER_VERSION:
         return _report(path, Outcome.unchanged, existing)
     try:
         doc = parse_path(path, today)

@@ -10,7 +10,7 @@ import re
 from datetime import date
 from pathlib import Path
 
-from corpus.models import CODE_RE, canonical_code
+from corpus.models import CODE_RE, Repeal, canonical_code
 
 _TITLE_END = re.compile(r"(?:规范|标准|规程|规定|导则|指南|条例|办法|细则|要点|手册|须知|案例|问答|汇编)(?:[（(][^）)]*[)）])?$")
 _NOT_TITLE = re.compile(
@@ -94,6 +94,37 @@ def listed_mandatory(front_text: str) -> set[str]:
     flat = re.sub(r"\s+", "", front_text.replace("．", "."))
     for m in _MANDATORY_LIST.finditer(flat):
         out.update(_NUM.findall(m.group("list")))
+    return out
+
+
+# The heading a general code (通用规范) prints before the provisions it abolishes.
+_REPEAL_HEADING = re.compile(r"废止.{0,20}强制性条文")
+# '《建筑结构荷载规范》GB 50009—2012第3.1.2、3.1.3、4.3.1（1、2）条（款）': the code, then '第…条'.
+_REPEAL_LINE = re.compile(r"^(?:\d+[.、．]\s*)?(?:《[^》]+》)?\s*(?P<code>[^第《》]+?)\s*第(?P<list>.+?)条")
+_REPEAL_ITEM = re.compile(r"(?P<no>(?:[A-Z]|\d{1,2})\.\d{1,2}\.\d{1,3})(?:[（(](?P<items>[\d、,，\s]+)[)）])?")
+
+
+def repealed_provisions(front_text: str) -> list[Repeal]:
+    """The list under '废止的现行工程建设标准相关强制性条文' in a code's front matter.
+
+    Each entry names a standard and the clauses (or items of a clause) this code abolishes; the
+    list ends at the first line that is neither the heading again nor such an entry.
+    """
+    out: list[Repeal] = []
+    lines = [ln.strip() for ln in front_text.replace("．", ".").splitlines()]
+    start = next((i for i, ln in enumerate(lines) if _REPEAL_HEADING.search(ln) and "第" not in ln), None)
+    if start is None:
+        return out
+    for ln in lines[start + 1 :]:
+        if not ln or _REPEAL_HEADING.search(ln) and "第" not in ln:
+            continue
+        m = _REPEAL_LINE.match(re.sub(r"\s+", " ", ln))
+        code = canonical_code(m.group("code")) if m else None
+        if not code:
+            break
+        for item in _REPEAL_ITEM.finditer(m.group("list")):
+            items = re.sub(r"[\s,，]+", "、", item.group("items") or "").strip("、")
+            out.append(Repeal(code=code, clause_no=item.group("no"), items=items))
     return out
 
 

@@ -11,7 +11,7 @@ import re
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 
 class DocKind(StrEnum):
@@ -53,6 +53,23 @@ class Clause(BaseModel):
         return [p for p in (self.chapter, self.section) if p]
 
 
+class Repeal(BaseModel):
+    """A provision of another standard that this one abolishes (废止的强制性条文), as its front matter lists it."""
+
+    code: str = Field(description="canonical code of the standard whose provision is abolished")
+    clause_no: str
+    items: str = Field(default="", description="款 when only some items are abolished: '1、2'")
+
+    @field_validator("code")
+    @classmethod
+    def _canonical(cls, v: str) -> str:
+        return canonical_code(v) or v.strip()
+
+
+# Bumped when parsing changes what a Document holds, so unchanged files are read again on the next ingest.
+PARSER_VERSION = 2
+
+
 class Document(BaseModel):
     """A parsed source file: metadata plus its clauses in printed order."""
 
@@ -65,6 +82,8 @@ class Document(BaseModel):
     source_path: str = ""
     sha256: str = ""
     illustrative: bool = Field(default=False, description="written by the project as a 示例, not a real text")
+    repeals: list[Repeal] = Field(default_factory=list, description="provisions of other standards this one abolishes")
+    parser_version: int = Field(default=1, description="PARSER_VERSION of the ingest that produced it")
     clauses: list[Clause] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
 

@@ -38,7 +38,7 @@ def _meta_from(d: dict[str, Any]) -> dict[str, Any]:
     title = d.get("title") or d.get("name") or d.get("standard_name")
     if title:
         out["title"] = str(title).strip()
-    for k in ("kind", "status", "superseded_by", "illustrative"):
+    for k in ("kind", "status", "superseded_by", "illustrative", "repeals"):
         if d.get(k) is not None:
             out[k] = d[k]
     if d.get("effective_date"):
@@ -180,6 +180,7 @@ def _document(meta: dict[str, Any], clauses: list[Clause], warnings: list[str], 
             effective_date=meta.get("effective_date"),
             superseded_by=meta.get("superseded_by"),
             illustrative=bool(meta.get("illustrative", False)),
+            repeals=meta.get("repeals") or [],
             clauses=clauses,
             warnings=warnings,
         )

@@ -168,3 +168,20 @@ def test_bad_files_raise_chinese_reasons(tmp_path: Path, name: str, data: bytes,
     with pytest.raises(IngestError, match=reason) as exc:
         parse_path(p)
     assert str(p) in exc.value.message
+
+
+def test_a_parser_upgrade_reads_an_unchanged_file_again(tmp_path: Path) -> None:
+    from corpus.ingest import Outcome, ingest_one
+    from corpus.library import Library
+    from corpus.models import PARSER_VERSION
+
+    p = tmp_path / "demo.md"
+    p.write_text(MD, "utf-8")
+    lib = Library(tmp_path / "library")
+    assert ingest_one(p, lib).outcome is Outcome.added
+    assert ingest_one(p, lib).outcome is Outcome.unchanged
+    # A document stored by an older parser lacks what the new one reads (e.g. repeal lists).
+    lib.put(lib.get("ZJ/T 901-2025").model_copy(update={"parser_version": PARSER_VERSION - 1}))
+    assert ingest_one(p, lib).outcome is Outcome.replaced
+    assert lib.get("ZJ/T 901-2025").parser_version == PARSER_VERSION
+    assert ingest_one(p, lib).outcome is Outcome.unchanged

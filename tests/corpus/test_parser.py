@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from corpus.cleanup import strip_page_furniture
 from corpus.lines import Line, Role
-from corpus.meta import find_code, find_effective_date, find_title, listed_mandatory
+from corpus.meta import find_code, find_effective_date, find_title, listed_mandatory, repealed_provisions
 from corpus.parser import parse_lines
 
 
@@ -174,3 +174,22 @@ def test_metadata_from_cover() -> None:
 def test_front_matter_mandatory_list() -> None:
     text = "本标准第3.0.1、4.1.2、5.2.3条为强制性条文，必须严格执行。另第6.1.1条（款）为强制性条文。"
     assert listed_mandatory(text) == {"3.0.1", "4.1.2", "5.2.3", "6.1.1"}
+
+
+def test_front_matter_repeal_list() -> None:
+    # Made-up standards, in the layout a general code prints its list in.
+    text = (
+        "2021年4月9日\n废止的现行工程建设标准相关强制性条文\n废止的现行工程建设标准相关强制性条文\n"
+        "1. 《示例荷载规范》GB 59998—2010第3.1.2、3.2.4条\n"
+        "2. 《示例港口规范》GB 59996—2012第3.0.2、3.0.3（1）、A.0.2条（款）\n"
+        "3. 《示例规程》JGJ 999—2010第5.1.3、第5.1.4条\n"
+        "前言\n本规范第9.9.9条与GB 59995—2010第1.0.1条配合使用。"
+    )
+    got = [(r.code, r.clause_no, r.items) for r in repealed_provisions(text)]
+    assert got == [
+        ("GB 59998-2010", "3.1.2", ""), ("GB 59998-2010", "3.2.4", ""),
+        ("GB 59996-2012", "3.0.2", ""), ("GB 59996-2012", "3.0.3", "1"), ("GB 59996-2012", "A.0.2", ""),
+        ("JGJ 999-2010", "5.1.3", ""), ("JGJ 999-2010", "5.1.4", ""),
+    ]
+    # An announcement that a whole older edition is withdrawn lists no provisions.
+    assert repealed_provisions("原《示例荷载规范》GB 59998—2001同时废止。") == []

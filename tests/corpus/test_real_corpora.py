@@ -52,6 +52,17 @@ def test_gb55001_gives_all_123_body_clauses_in_order(gb55001: Document) -> None:
     assert all(c.mandatory for c in gb55001.body())
 
 
+def test_gb55001_lists_the_load_code_provisions_it_abolishes(gb55001: Document, corpora: Path) -> None:
+    abolished = {r.clause_no for r in gb55001.repeals if r.code == "GB 50009-2012"}
+    # The load code's own announcement lists the same clauses as its 强制性条文.
+    gb50009 = parse_path(corpora / "GB50009-2012")
+    assert abolished and abolished == {c.clause_no for c in gb50009.body() if c.mandatory}
+    assert {"3.2.4", "8.1.2"} <= abolished
+    assert {r.code for r in gb55001.repeals} >= {"GB 50153-2008", "GB 50068-2018", "JGJ 165-2010"}
+    assert [(r.clause_no, r.items) for r in gb55001.repeals if r.code == "GB 50959-2013" and r.items] == [("4.3.1", "1、2")]
+    assert gb50009.repeals == []
+
+
 def test_gb55001_clause_text_is_clean(gb55001: Document) -> None:
     for c in gb55001.clauses:
         assert not _FURNITURE.search(c.text), (c.clause_no, c.kind, _FURNITURE.search(c.text).group(0))
