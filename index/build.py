@@ -129,12 +129,13 @@ class _LibraryView:
 
 
 def _meta_differs(entry: DocEntry, doc: Document) -> bool:
-    return (entry.title, entry.kind, entry.status, entry.superseded_by, entry.sha256) != (
+    return (entry.title, entry.kind, entry.status, entry.superseded_by, entry.sha256, entry.repeals) != (
         doc.title,
         str(doc.kind),
         str(doc.status),
         doc.superseded_by,
         doc.sha256,
+        doc.repeals,
     )
 
 
@@ -150,6 +151,7 @@ def _doc_entry(doc: Document, fp: str, segment: str, source: str = "") -> DocEnt
         segment=segment,
         clauses=len(doc.clauses),
         source=source,
+        repeals=list(doc.repeals),
     )
 
 

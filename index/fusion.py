@@ -23,6 +23,9 @@ class FusionParams:
     w_dense: float = 1.0
     # Subtracted from a hybrid score by the kind of document the row belongs to (standard = 0).
     kind_prior: tuple[tuple[str, float], ...] = ()
+    # Subtracted from a clause that an indexed code abolishes: the code that replaced it leads when
+    # it matches about as well (as much as a case yields to the rule it illustrates).
+    repeal_penalty: float = 0.15
 
 
 # Authority prior: when a standard and a guide, case or FAQ entry match about equally, the

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
-from corpus.models import Document
+from corpus.models import Document, Repeal
 
 FORMAT_VERSION = 1
 # Bumped whenever what is indexed for a clause changes (see records.py).
@@ -34,6 +34,7 @@ class DocEntry(BaseModel):
     segment: str
     clauses: int
     source: str = Field(default="", description="library file name, size and mtime: unchanged files are not re-read")
+    repeals: list[Repeal] = Field(default_factory=list, description="provisions of other standards it abolishes")
 
 
 class SegmentEntry(BaseModel):

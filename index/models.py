@@ -39,6 +39,9 @@ class Hit(BaseModel):
     clause_title: str = ""
     mandatory: bool = False
     superseded_by: str | None = None
+    repealed_by: str | None = Field(default=None, description="code of the standard that abolished this clause (废止)")
+    repealed_by_title: str = ""
+    repealed_items: str = Field(default="", description="the abolished items (款) when not the whole clause")
     pages: list[int] = Field(default_factory=list)
     refers_to: str | None = None
     commentary: str | None = Field(default=None, description="条文说明 of this clause, when it matched too")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,69 +23,11 @@ from index.fusion import DEFAULT_FUSION, FusionParams, apply_prior, fuse
 from index.manifest import Manifest
 from index.models import Hit, SearchFilters
 from index.query import ParsedQuery, matching_codes, parse_query, resolve_code
-from index.store import IndexStore, Segment
+from index.state import KINDS, IndexState, load_state
+from index.store import IndexStore
 
 MODES = ("hybrid", "lexical", "dense")
-_KINDS = [k.value for k in ClauseKind]
 _FOLDABLE = (ClauseKind.body.value, ClauseKind.commentary.value)
-
-
-@dataclass
-class _State:
-    """Everything loaded for one index version."""
-
-    manifest: Manifest
-    segments: list[Segment]
-    offsets: np.ndarray  # global row id of each segment's first row
-    live: np.ndarray  # bool per row
-    doc_idx: np.ndarray  # int32 per row, -1 for dead rows
-    kind_idx: np.ndarray  # int8 per row (index into _KINDS)
-    mandatory: np.ndarray  # bool per row
-    codes: list[str]
-    lookup: dict[tuple[str, str, str], int]  # (code, clause_no, kind) -> live row
-    titles: dict[str, str]
-    current: list[str]
-    doc_kinds: list[str]  # per doc index (standard | guide | case | faq)
-
-    def locate(self, row: int) -> tuple[Segment, int]:
-        s = int(np.searchsorted(self.offsets, row, side="right") - 1)
-        return self.segments[s], row - int(self.offsets[s])
-
-    def record(self, row: int) -> dict:
-        seg, i = self.locate(row)
-        return seg.records[i]
-
-
-def _load_state(store: IndexStore, manifest: Manifest) -> _State:
-    segments = [store.load_segment(s.id, s.dense) for s in manifest.segments]
-    codes = sorted(manifest.docs)
-    code_idx = {c: i for i, c in enumerate(codes)}
-    n = sum(s.rows for s in segments)
-    live = np.zeros(n, dtype=bool)
-    doc_idx = np.full(n, -1, dtype=np.int32)
-    kind_idx = np.zeros(n, dtype=np.int8)
-    mandatory = np.zeros(n, dtype=bool)
-    lookup: dict[tuple[str, str, str], int] = {}
-    kind_of = {k: i for i, k in enumerate(_KINDS)}
-    offsets = np.zeros(len(segments), dtype=np.int64)
-    pos = 0
-    for si, seg in enumerate(segments):
-        offsets[si] = pos
-        for i, r in enumerate(seg.records):
-            g = pos + i
-            entry = manifest.docs.get(r["code"])
-            if entry is None or entry.segment != seg.id or entry.fingerprint[:16] != r["fp"]:
-                continue
-            live[g] = True
-            doc_idx[g] = code_idx[r["code"]]
-            kind_idx[g] = kind_of.get(r["kind"], 0)
-            mandatory[g] = bool(r["mandatory"])
-            lookup.setdefault((r["code"], r["clause_no"], r["kind"]), g)
-        pos += seg.rows
-    titles = {c: d.title for c, d in manifest.docs.items()}
-    current = [c for c, d in manifest.docs.items() if d.status == DocStatus.current.value]
-    doc_kinds = [manifest.docs[c].kind for c in codes]
-    return _State(manifest, segments, offsets, live, doc_idx, kind_idx, mandatory, codes, lookup, titles, current, doc_kinds)
 
 
 class Searcher:
@@ -140,7 +81,7 @@ class Searcher:
     def version_id(self) -> str:
         return self._state.manifest.version_id
 
-    def _load_current(self) -> _State:
+    def _load_current(self) -> IndexState:
         """Load the live version; retried if a writer publishes and collects it meanwhile."""
         for attempt in range(3):
             manifest = self.store.read_manifest()
@@ -148,7 +89,7 @@ class Searcher:
                 raise IndexUnavailable(f"{self.store.root} 下还没有索引，请先运行 zhijian ingest 导入规范")
             self._check_model(manifest)
             try:
-                return _load_state(self.store, manifest)
+                return load_state(self.store, manifest)
             except (FileNotFoundError, IndexUnavailable):
                 if attempt == 2:
                     raise
@@ -179,7 +120,7 @@ class Searcher:
             self._reload_lock.release()
 
     # -- filters ---------------------------------------------------------
-    def _mask(self, st: _State, f: SearchFilters, ignore_status: bool = False) -> np.ndarray:
+    def _mask(self, st: IndexState, f: SearchFilters, ignore_status: bool = False) -> np.ndarray:
         key = (*f.key(), ignore_status)
         with self._lock:
             if key in self._masks:
@@ -197,7 +138,7 @@ class Searcher:
             doc_ok[:-1] &= np.array([d.code in wanted for d in docs], dtype=bool)
         mask = st.live & doc_ok[st.doc_idx]
         if f.kinds:
-            mask &= np.isin(st.kind_idx, [_KINDS.index(k) for k in f.kinds if k in _KINDS])
+            mask &= np.isin(st.kind_idx, [KINDS.index(k) for k in f.kinds if k in KINDS])
         if f.mandatory_only:
             mask &= st.mandatory
         with self._lock:
@@ -219,7 +160,7 @@ class Searcher:
                 self._qcache.move_to_end(text)
             return v
 
-    def _lexical(self, st: _State, tokens: list[str], mask: np.ndarray, n: int) -> list[tuple[int, float]]:
+    def _lexical(self, st: IndexState, tokens: list[str], mask: np.ndarray, n: int) -> list[tuple[int, float]]:
         if not tokens:
             return []
         ids, scores = [], []
@@ -236,7 +177,7 @@ class Searcher:
             scores.append(sc[idx])
         return _top(ids, scores, n)
 
-    def _dense(self, st: _State, q: np.ndarray, mask: np.ndarray, n: int) -> list[tuple[int, float]]:
+    def _dense(self, st: IndexState, q: np.ndarray, mask: np.ndarray, n: int) -> list[tuple[int, float]]:
         ids, scores = [], []
         for seg, off in zip(st.segments, st.offsets, strict=True):
             m = mask[off : off + seg.rows]
@@ -323,6 +264,9 @@ class Searcher:
         if mode == "hybrid":
             kinds = st.doc_kinds
             ranked = apply_prior(fuse(lex, dense, self.fusion), lambda row: kinds[st.doc_idx[row]], self.fusion.kind_prior)
+            if st.abolished.any():
+                ranked = apply_prior(ranked, lambda row: "abolished" if st.abolished[row] else "",
+                                     (("abolished", self.fusion.repeal_penalty),))
         else:
             ranked = lex or dense
         sources: dict[int, list[str]] = {}
@@ -351,7 +295,7 @@ class Searcher:
             sources[pinned] = ["clause_no", *(sources.get(pinned, []) if text else [])]
         return self._hits(st, ranked, sources, raw, k, f)
 
-    def _pinned(self, st: _State, pq: ParsedQuery, f: SearchFilters) -> int | None:
+    def _pinned(self, st: IndexState, pq: ParsedQuery, f: SearchFilters) -> int | None:
         """The clause the query names ('GB55032 3.3.5'), if indexed; status filters do not hide it."""
         code = pq.code
         if pq.clause_no and code is None and f.codes and len(f.codes) == 1:
@@ -359,7 +303,7 @@ class Searcher:
         if not (code and pq.clause_no):
             return None
         mask = self._mask(st, f, ignore_status=True)
-        for kind in (*_KINDS,):
+        for kind in (*KINDS,):
             row = st.lookup.get((code, pq.clause_no, kind))
             if row is not None and mask[row]:
                 return row
@@ -367,7 +311,7 @@ class Searcher:
 
     def _hits(
         self,
-        st: _State,
+        st: IndexState,
         ranked: list[tuple[int, float]],
         sources: dict[int, list[str]],
         raw: tuple[dict[int, float], dict[int, float]],
@@ -408,10 +352,11 @@ class Searcher:
             out.append(hit)
         return out
 
-    def _hit(self, st: _State, row: int, score: float, matched: list[str], raw: tuple[dict[int, float], dict[int, float]]) -> Hit:
+    def _hit(self, st: IndexState, row: int, score: float, matched: list[str], raw: tuple[dict[int, float], dict[int, float]]) -> Hit:
         rec = st.record(row)
         doc = st.manifest.docs[rec["code"]]
         lexical, dense = raw[0].get(row), raw[1].get(row)
+        repeal = st.repeal_of(rec)
         return Hit(
             code=rec["code"],
             title=doc.title,
@@ -423,8 +368,11 @@ class Searcher:
             chapter=rec["chapter"],
             section=rec["section"],
             clause_title=rec["title"],
-            mandatory=bool(rec["mandatory"]),
+            mandatory=bool(rec["mandatory"]) and not (repeal and repeal.whole),
             superseded_by=doc.superseded_by,
+            repealed_by=repeal.by if repeal else None,
+            repealed_by_title=repeal.by_title if repeal else "",
+            repealed_items=repeal.items if repeal else "",
             pages=list(rec["pages"]),
             refers_to=rec["refers_to"],
             matched_by=list(dict.fromkeys(matched)),
