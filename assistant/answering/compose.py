@@ -12,6 +12,11 @@ _EXCERPT = 120
 
 
 def _status_note(c: Citation) -> str:
+    if c.repealed_by:
+        # The abolishing code's announcement: where existing standards differ from it, it prevails.
+        part = f"第{c.repealed_items}款" if c.repealed_items else ""
+        return (f"（注意：此条{part}已被《{c.repealed_by_title}》{c.repealed_by} 废止，"
+                "现行规定以该规范为准，原文仅供对照。）")
     if c.status == "废止":
         by = f"，已由 {c.superseded_by} 替代" if c.superseded_by else ""
         return f"（注意：{c.code} 已废止{by}，此条仅供参考，请以现行标准为准。）"
@@ -42,6 +47,8 @@ def lead_sentence(primary: Citation) -> str:
         return "按监督站办事指南，答复如下："
     if primary.kind == "case":
         return "知识库中有一个类似的质量问题案例，可供参考："
+    if primary.repealed_by and not primary.repealed_items:
+        return "该条文已被废止，原文仅供对照："
     if primary.mandatory:
         return "这个问题有强制性条文的明确规定，必须严格执行："
     return "这个问题在规范中有明确规定："

@@ -64,11 +64,18 @@ def check_citations(text: str, allowed: list[Citation]) -> tuple[bool, str]:
     return True, ""
 
 
+def _label(c: Citation) -> str:
+    """What the model must know about a clause besides its text: mandatory, withdrawn, abolished."""
+    out = "（强制性条文）" if c.mandatory else ""
+    if c.status == "废止":
+        out += "（已废止）"
+    if c.repealed_by:
+        out += f"（{'第' + c.repealed_items + '款' if c.repealed_items else '此条'}已被{c.repealed_by}废止）"
+    return out
+
+
 def build_messages(question: str, clauses: list[Citation]) -> list[dict[str, str]]:
-    numbered = "\n\n".join(
-        f"[{i}] {c.reference()}{'（强制性条文）' if c.mandatory else ''}{'（已废止）' if c.status == '废止' else ''}\n{c.text}"
-        for i, c in enumerate(clauses, start=1)
-    )
+    numbered = "\n\n".join(f"[{i}] {c.reference()}{_label(c)}\n{c.text}" for i, c in enumerate(clauses, start=1))
     return [
         {"role": "system", "content": SYSTEM_PROMPT},
         {"role": "user", "content": f"问题：{question}\n\n可以引用的条文：\n{numbered}"},

@@ -17,6 +17,9 @@ class Citation(BaseModel):
     status: str = Field(description="现行 | 废止 | 即将实施")
     mandatory: bool = False
     superseded_by: str | None = None
+    repealed_by: str | None = Field(default=None, description="code of the standard that abolished this clause")
+    repealed_by_title: str = ""
+    repealed_items: str = Field(default="", description="the abolished items (款) when not the whole clause")
     clause_title: str = ""
     role: str = Field(default="primary", description="primary | related | case")
 
