@@ -23,7 +23,7 @@ from index.fusion import DEFAULT_FUSION, FusionParams, apply_prior, fuse
 from index.manifest import Manifest
 from index.models import Hit, SearchFilters
 from index.query import ParsedQuery, matching_codes, parse_query, resolve_code
-from index.state import KINDS, IndexState, load_state
+from index.state import KINDS, IndexState, explained_clause, load_state
 from index.store import IndexStore
 
 MODES = ("hybrid", "lexical", "dense")
@@ -329,7 +329,7 @@ class Searcher:
             if not (fold and kind in _FOLDABLE):
                 out.append(self._hit(st, row, score, sources.get(row, []), raw))
                 continue
-            clause_no = rec["refers_to"] if kind == ClauseKind.commentary.value and rec["refers_to"] else rec["clause_no"]
+            clause_no = explained_clause(rec)
             gkey = (rec["code"], clause_no)
             head = groups.get(gkey)
             if head is not None:

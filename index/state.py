@@ -18,6 +18,13 @@ from index.store import IndexStore, Segment
 KINDS = [k.value for k in ClauseKind]
 
 
+def explained_clause(rec: dict) -> str:
+    """The clause a record speaks for: a commentary (条文说明) row speaks for the clause it explains."""
+    if rec["kind"] == ClauseKind.commentary.value and rec["refers_to"]:
+        return rec["refers_to"]
+    return rec["clause_no"]
+
+
 @dataclass
 class IndexState:
     """Everything loaded for one index version."""
@@ -38,8 +45,7 @@ class IndexState:
     abolished: np.ndarray  # bool per row: its clause is abolished as a whole
 
     def repeal_of(self, rec: dict) -> RepealNote | None:
-        clause_no = rec["refers_to"] if rec["kind"] == ClauseKind.commentary.value and rec["refers_to"] else rec["clause_no"]
-        return self.repealed.get((rec["code"], clause_no))
+        return self.repealed.get((rec["code"], explained_clause(rec)))
 
     def locate(self, row: int) -> tuple[Segment, int]:
         s = int(np.searchsorted(self.offsets, row, side="right") - 1)
@@ -75,8 +81,7 @@ def load_state(store: IndexStore, manifest: Manifest) -> IndexState:
             live[g] = True
             doc_idx[g] = code_idx[r["code"]]
             kind_idx[g] = kind_of.get(r["kind"], 0)
-            clause_no = r["refers_to"] if r["kind"] == ClauseKind.commentary.value and r["refers_to"] else r["clause_no"]
-            note = repealed.get((r["code"], clause_no))
+            note = repealed.get((r["code"], explained_clause(r)))
             abolished[g] = note is not None and note.whole
             # An abolished clause is no longer a 强制性条文.
             mandatory[g] = bool(r["mandatory"]) and not abolished[g]
