@@ -78,10 +78,8 @@ def fuse(lexical: Ranked, dense: Ranked, params: FusionParams = DEFAULT_FUSION) 
     return sorted(scores.items(), key=lambda kv: (-kv[1], order.get(kv[0], 0)))
 
 
-def apply_prior(ranked: Ranked, kind_of: Callable[[Hashable], str], prior: tuple[tuple[str, float], ...]) -> list[tuple[Hashable, float]]:
-    """Lower each score by its document kind's prior and re-sort (stable, so ties keep the fused order)."""
-    if not prior:
-        return list(ranked)
-    pen = dict(prior)
-    out = [(key, score - pen.get(kind_of(key), 0.0)) for key, score in ranked]
+def apply_prior(ranked: Ranked, penalty: Callable[[Hashable], float]) -> list[tuple[Hashable, float]]:
+    """Lower each score by its penalty (document kind, abolished clause) and re-sort (stable, so ties keep
+    the fused order)."""
+    out = [(key, score - penalty(key)) for key, score in ranked]
     return sorted(out, key=lambda kv: -kv[1])

@@ -262,11 +262,9 @@ class Searcher:
                 dense = self._dense(st, seg.dense.vector(i), mask, n)
 
         if mode == "hybrid":
-            kinds = st.doc_kinds
-            ranked = apply_prior(fuse(lex, dense, self.fusion), lambda row: kinds[st.doc_idx[row]], self.fusion.kind_prior)
-            if st.abolished.any():
-                ranked = apply_prior(ranked, lambda row: "abolished" if st.abolished[row] else "",
-                                     (("abolished", self.fusion.repeal_penalty),))
+            kinds, kind_pen, repeal_pen = st.doc_kinds, dict(self.fusion.kind_prior), self.fusion.repeal_penalty
+            ranked = apply_prior(fuse(lex, dense, self.fusion), lambda row: kind_pen.get(kinds[st.doc_idx[row]], 0.0)
+                                 + (repeal_pen if st.abolished[row] else 0.0))
         else:
             ranked = lex or dense
         sources: dict[int, list[str]] = {}
@@ -368,7 +366,7 @@ class Searcher:
             chapter=rec["chapter"],
             section=rec["section"],
             clause_title=rec["title"],
-            mandatory=bool(rec["mandatory"]) and not (repeal and repeal.whole),
+            mandatory=bool(st.mandatory[row]),  # False for a clause abolished as a whole
             superseded_by=doc.superseded_by,
             repealed_by=repeal.by if repeal else None,
             repealed_by_title=repeal.by_title if repeal else "",

@@ -31,9 +31,13 @@ def test_authority_prior_reorders_near_ties_only() -> None:
 
     kinds = {"guide-clause": "guide", "std-clause": "standard", "case": "case"}
     ranked = [("guide-clause", 1.0), ("std-clause", 0.95), ("case", 0.9)]
-    prior = (("guide", 0.08), ("case", 0.15))
-    assert [k for k, _ in apply_prior(ranked, kinds.__getitem__, prior)] == ["std-clause", "guide-clause", "case"]
+    prior = {"guide": 0.08, "case": 0.15}
+
+    def penalty(key: str) -> float:
+        return prior.get(kinds[key], 0.0)
+
+    assert [k for k, _ in apply_prior(ranked, penalty)] == ["std-clause", "guide-clause", "case"]
     # A guide clause far ahead stays first: the prior breaks near ties, it does not hide guides.
     far = [("guide-clause", 1.0), ("std-clause", 0.5)]
-    assert [k for k, _ in apply_prior(far, kinds.__getitem__, prior)][0] == "guide-clause"
-    assert apply_prior(ranked, kinds.__getitem__, ()) == ranked
+    assert [k for k, _ in apply_prior(far, penalty)][0] == "guide-clause"
+    assert apply_prior(ranked, lambda key: 0.0) == ranked
