@@ -104,6 +104,10 @@ _REPEAL_LINE = re.compile(r"^(?:\d+[.、．]\s*)?(?:《[^》]+》)?\s*(?P<code>[
 _REPEAL_ITEM = re.compile(r"(?P<no>(?:[A-Z]|\d{1,2})\.\d{1,2}\.\d{1,3})(?:[（(](?P<items>[\d、,，\s]+)[)）])?")
 
 
+def _is_repeal_heading(line: str) -> bool:
+    return bool(_REPEAL_HEADING.search(line)) and "第" not in line
+
+
 def repealed_provisions(front_text: str) -> list[Repeal]:
     """The list under '废止的现行工程建设标准相关强制性条文' in a code's front matter.
 
@@ -112,11 +116,11 @@ def repealed_provisions(front_text: str) -> list[Repeal]:
     """
     out: list[Repeal] = []
     lines = [ln.strip() for ln in front_text.replace("．", ".").splitlines()]
-    start = next((i for i, ln in enumerate(lines) if _REPEAL_HEADING.search(ln) and "第" not in ln), None)
+    start = next((i for i, ln in enumerate(lines) if _is_repeal_heading(ln)), None)
     if start is None:
         return out
     for ln in lines[start + 1 :]:
-        if not ln or _REPEAL_HEADING.search(ln) and "第" not in ln:
+        if not ln or _is_repeal_heading(ln):
             continue
         m = _REPEAL_LINE.match(re.sub(r"\s+", " ", ln))
         code = canonical_code(m.group("code")) if m else None
