@@ -9,7 +9,7 @@ from assistant.conversation.slots import credit_query, find_booking_no, pick
 from assistant.conversation.state import ConversationState
 from assistant.store import bookings
 from assistant.store.booking_views import booking_row, get_booking, list_bookings
-from assistant.store.credit import CreditScheme, credit_lookup
+from assistant.store.credit import credit_lookup
 from assistant.store.enterprises import enterprise_row
 from assistant.store.enums import ACTIVE_BOOKING_STATUSES, BookingStatus
 from assistant.store.errors import AmbiguousMatch, NotFound, StoreError
@@ -186,8 +186,7 @@ def credit(turn: Turn, state: ConversationState, text: str) -> Reply:
         return Reply(text="请输入要查询的企业名称或统一社会信用代码：", kind="prompt", intent="credit",
                      flow=CREDIT_FLOW, step="name", choices=choices)
     try:
-        view = credit_lookup(turn.session, query, actor=turn.actor, as_of=turn.today,
-                             scheme=CreditScheme.from_settings())
+        view = credit_lookup(turn.session, query, actor=turn.actor, as_of=turn.today, rules=turn.rules)
     except AmbiguousMatch as exc:
         state.start(CREDIT_FLOW, "name", turn.now)
         names = list(exc.detail.get("candidates", []))

@@ -14,13 +14,12 @@ from assistant.store.enums import BookingStatus, parse_enum
 from assistant.store.errors import Conflict, NotFound, PermissionDenied
 from assistant.store.models import Booking, Project
 from assistant.store.projects import party_ids, project_row
-from assistant.store.rules import StoreRules, resolve_rules
+from assistant.store.rules import StoreRules
 from assistant.store.schemas import BookingDetail, BookingOut, BookingWindow
 from assistant.store.workdays import provisional_notice
 
 
-def to_out(b: Booking, rules: StoreRules | None = None) -> BookingOut:
-    rules = resolve_rules(rules)
+def to_out(b: Booking, rules: StoreRules) -> BookingOut:
     notices = []
     if rules.calendar.info(b.inspection_date).provisional:
         notices.append(provisional_notice(b.inspection_date.year))
@@ -73,7 +72,7 @@ def can_see(actor: Actor | None, booking: Booking) -> bool:
 
 
 def get_booking(
-    session: Session, booking_no: str, *, actor: Actor | None = None, rules: StoreRules | None = None
+    session: Session, booking_no: str, *, actor: Actor | None = None, rules: StoreRules
 ) -> BookingDetail:
     """One booking with its full audit history. ``actor=None`` means a trusted caller (CLI)."""
     booking = booking_row(session, booking_no)
@@ -95,7 +94,7 @@ def list_bookings(
     project: int | str | None = None,
     enterprise_id: int | None = None,
     limit: int = 200,
-    rules: StoreRules | None = None,
+    rules: StoreRules,
 ) -> list[BookingOut]:
     """Bookings by inspection date; contractors only ever see their own enterprise's."""
     stmt = select(Booking).options(
@@ -123,7 +122,6 @@ def list_bookings(
     if enterprise_id is not None:
         stmt = stmt.where(Booking.enterprise_id == enterprise_id)
     stmt = stmt.order_by(Booking.inspection_date, Booking.scheduled_time.nulls_last(), Booking.id).limit(limit)
-    rules = resolve_rules(rules)
     return [to_out(b, rules) for b in session.scalars(stmt)]
 
 
@@ -132,12 +130,11 @@ def booking_window(
     project: int | str,
     milestone: str,
     *,
-    rules: StoreRules | None = None,
+    rules: StoreRules,
     now: datetime | None = None,
     count: int = 5,
 ) -> BookingWindow:
     """The earliest date a milestone may be booked for, and the next days the team has room."""
-    rules = resolve_rules(rules)
     name = rules.check_milestone(milestone)
     row = project_row(session, project)
     if row.team is None:

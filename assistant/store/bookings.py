@@ -48,7 +48,7 @@ from assistant.store.errors import (
 from assistant.store.models import Booking, InspectionTeam, Project
 from assistant.store.projects import party_ids, party_of, project_row
 from assistant.store.rectifications import open_notice_numbers
-from assistant.store.rules import StoreRules, resolve_rules
+from assistant.store.rules import StoreRules
 from assistant.store.schemas import BookingOut
 from assistant.store.sequences import next_number
 
@@ -74,11 +74,10 @@ def create_booking(
     contact_phone: str,
     enterprise: int | str | None = None,
     note: str = "",
-    rules: StoreRules | None = None,
+    rules: StoreRules,
     now: datetime | None = None,
 ) -> BookingOut:
     """Submit a booking; raises a ``StoreError`` with a Chinese message (nothing written) on any rule."""
-    rules = resolve_rules(rules)
     today = rules.today(now)
     name = rules.check_milestone(milestone)
     contact = checks.text(contact_name, "联系人", max_len=64)
@@ -232,10 +231,9 @@ def _finish(session: Session, actor: Actor, booking: Booking, action: str, old: 
     return to_out(booking, rules)
 
 
-def accept_booking(session: Session, actor: Actor, booking_no: str, *, rules: StoreRules | None = None,
+def accept_booking(session: Session, actor: Actor, booking_no: str, *, rules: StoreRules,
                    now: datetime | None = None) -> BookingOut:
     require_staff(actor, "受理预约")
-    rules = resolve_rules(rules)
     booking = _transition(session, actor, booking_no, "accept")
     # A notice issued after submission still holds the milestone back.
     _check_no_open_notice(session, booking.project_id, booking.project.name, booking.milestone, rules, "受理")
@@ -244,10 +242,9 @@ def accept_booking(session: Session, actor: Actor, booking_no: str, *, rules: St
 
 
 def return_booking(session: Session, actor: Actor, booking_no: str, reason: str, *,
-                   rules: StoreRules | None = None, now: datetime | None = None) -> BookingOut:
+                   rules: StoreRules, now: datetime | None = None) -> BookingOut:
     """Send a booking back (e.g. documents incomplete); frees its slot."""
     require_staff(actor, "退回预约")
-    rules = resolve_rules(rules)
     why = checks.text(reason, "退回原因", max_len=1000)
     booking = _transition(session, actor, booking_no, "return")
     old, booking.status, booking.status_reason = booking.status, S.returned, why
@@ -262,12 +259,11 @@ def schedule_booking(
     inspectors: Sequence[int | str],
     at_time: time,
     on_date: date | None = None,
-    rules: StoreRules | None = None,
+    rules: StoreRules,
     now: datetime | None = None,
 ) -> BookingOut:
     """Assign inspectors and a time; optionally move the day (capacity checked on the new day)."""
     require_staff(actor, "安排监督")
-    rules = resolve_rules(rules)
     booking = _transition(session, actor, booking_no, "schedule")
     _check_no_open_notice(session, booking.project_id, booking.project.name, booking.milestone, rules, "安排")
     accounts = []
@@ -300,10 +296,9 @@ def schedule_booking(
 
 
 def complete_booking(session: Session, actor: Actor, booking_no: str, result: str, *,
-                     rules: StoreRules | None = None, now: datetime | None = None) -> BookingOut:
+                     rules: StoreRules, now: datetime | None = None) -> BookingOut:
     """Record that the supervised inspection took place, with its conclusion."""
     require_staff(actor, "办结预约")
-    rules = resolve_rules(rules)
     conclusion = checks.text(result, "监督结论", max_len=2000)
     booking = _transition(session, actor, booking_no, "complete")
     if rules.today(now) < booking.inspection_date:
@@ -313,9 +308,8 @@ def complete_booking(session: Session, actor: Actor, booking_no: str, result: st
 
 
 def cancel_booking(session: Session, actor: Actor, booking_no: str, reason: str, *,
-                   rules: StoreRules | None = None, now: datetime | None = None) -> BookingOut:
+                   rules: StoreRules, now: datetime | None = None) -> BookingOut:
     """Withdraw a booking (by the requesting enterprise or the station); frees its slot."""
-    rules = resolve_rules(rules)
     why = checks.text(reason, "取消原因", max_len=1000)
     booking = _transition(session, actor, booking_no, "cancel")
     old, booking.status, booking.status_reason = booking.status, S.cancelled, why

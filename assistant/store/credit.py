@@ -11,8 +11,8 @@ B 常规监管 5–20%, C 加强监管 21–60%, D 重点监管 61–100%).
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -28,66 +28,7 @@ from assistant.store.models import CreditRecord
 from assistant.store.models.base import utcnow
 from assistant.store.rules import StoreRules
 from assistant.store.schemas import CreditFull, CreditPublic, CreditRecordOut, EnterpriseMatch
-
-
-@dataclass(frozen=True)
-class GradeMode:
-    grade: str
-    mode: str
-    ratio_min: float
-    ratio_max: float
-
-
-_DEFAULT_MODES = {
-    "A": GradeMode("A", "无事不扰", 0, 5),
-    "B": GradeMode("B", "常规监管", 5, 20),
-    "C": GradeMode("C", "加强监管", 21, 60),
-    "D": GradeMode("D", "重点监管", 61, 100),
-}
-
-
-@dataclass(frozen=True)
-class CreditScheme:
-    base: float = 70
-    good_cap: float = 30
-    thresholds: tuple[tuple[str, float], ...] = (("A", 90), ("B", 80), ("C", 60))
-    lowest_grade: str = "D"
-    modes: Mapping[str, GradeMode] = field(default_factory=lambda: dict(_DEFAULT_MODES))
-    good_valid_months: int = 36
-    bad_valid_months: tuple[int, int] = (6, 36)
-
-    @classmethod
-    def from_settings(cls, settings: Any = None) -> CreditScheme:
-        if settings is None:
-            from assistant.config import get_settings
-
-            settings = get_settings()
-        thresholds = tuple(sorted(settings.credit_grade_thresholds.items(), key=lambda kv: -kv[1]))
-        modes = {
-            g: GradeMode(g, str(m["mode"]), float(m["ratio_min"]), float(m["ratio_max"]))
-            for g, m in settings.credit_grade_modes.items()
-        }
-        lowest = [g for g in modes if g not in settings.credit_grade_thresholds]
-        if len(lowest) != 1:
-            raise ValueError("配置错误：credit_grade_modes 中应恰好有一个等级不设分数线（最低等级）")
-        missing = [g for g, _ in thresholds if g not in modes]
-        if missing:
-            raise ValueError(f"配置错误：等级 {'、'.join(missing)} 缺少监管方式")
-        return cls(
-            base=settings.credit_base,
-            good_cap=settings.credit_good_cap,
-            thresholds=thresholds,
-            lowest_grade=lowest[0],
-            modes=modes,
-            good_valid_months=settings.credit_good_valid_months,
-            bad_valid_months=tuple(settings.credit_bad_valid_months),
-        )
-
-    def grade(self, score: float) -> str:
-        for grade, minimum in self.thresholds:
-            if score >= minimum:
-                return grade
-        return self.lowest_grade
+from assistant.store.scheme import CreditScheme
 
 
 @dataclass(frozen=True)
@@ -141,13 +82,13 @@ def add_record(
     reason: str,
     document_no: str = "",
     expires_on: date | None = None,
-    scheme: CreditScheme | None = None,
+    rules: StoreRules,
     now: datetime | None = None,
 ) -> CreditRecordOut:
     """Record a good or bad behaviour. Points may be given unsigned; the kind decides the sign."""
     require_staff(actor, "录入信用记录")
-    scheme = scheme or CreditScheme.from_settings()
-    today = StoreRules.from_settings().today(now)
+    scheme = rules.credit
+    today = rules.today(now)
     ent = enterprise_row(session, enterprise)
     k = parse_enum(CreditKind, kind, "记录类别")
     try:
@@ -185,7 +126,7 @@ def add_record(
     return _record_out(record, today)
 
 
-def revoke_record(session: Session, actor: Actor, record_id: int, reason: str,
+def revoke_record(session: Session, actor: Actor, record_id: int, reason: str, *, rules: StoreRules,
                   now: datetime | None = None) -> CreditRecordOut:
     """Withdraw a record (e.g. after a successful appeal); it stops counting at once."""
     require_staff(actor, "撤销信用记录")
@@ -198,7 +139,7 @@ def revoke_record(session: Session, actor: Actor, record_id: int, reason: str,
     record.revoked_at = now or utcnow()
     session.flush()
     audit.record(session, actor, "credit_record", record.id, "revoke", detail={"reason": record.revoke_reason})
-    return _record_out(record, StoreRules.from_settings().today(now))
+    return _record_out(record, rules.today(now))
 
 
 def _record_out(r: CreditRecord, as_of: date) -> CreditRecordOut:
@@ -217,8 +158,7 @@ def _records(session: Session, enterprise_id: int) -> list[CreditRecord]:
     ))
 
 
-def grade_of(session: Session, enterprise_id: int, as_of: date, scheme: CreditScheme | None = None) -> str:
-    scheme = scheme or CreditScheme.from_settings()
+def grade_of(session: Session, enterprise_id: int, as_of: date, scheme: CreditScheme) -> str:
     return scheme.grade(compute(_records(session, enterprise_id), as_of, scheme).score)
 
 
@@ -234,23 +174,24 @@ def _public(match: EnterpriseMatch, score: float, as_of: date, scheme: CreditSch
 
 
 def credit_public(
-    session: Session, query: str, *, as_of: date | None = None, scheme: CreditScheme | None = None
+    session: Session, query: str, *, rules: StoreRules, as_of: date | None = None, now: datetime | None = None
 ) -> CreditPublic:
     """Grade and supervision mode, for anyone."""
-    scheme = scheme or CreditScheme.from_settings()
-    as_of = as_of or StoreRules.from_settings().today()
-    match = find_enterprise(session, query)
+    scheme = rules.credit
+    as_of = as_of or rules.today(now)
+    match = find_enterprise(session, query, threshold=rules.name_match_threshold)
     b = compute(_records(session, match.enterprise.id), as_of, scheme)
     return CreditPublic(**_public(match, b.score, as_of, scheme))
 
 
 def credit_full(
-    session: Session, query: str, *, actor: Actor, as_of: date | None = None, scheme: CreditScheme | None = None
+    session: Session, query: str, *, actor: Actor, rules: StoreRules, as_of: date | None = None,
+    now: datetime | None = None,
 ) -> CreditFull:
     """Score and the records behind it, for station staff and for the enterprise itself."""
-    scheme = scheme or CreditScheme.from_settings()
-    as_of = as_of or StoreRules.from_settings().today()
-    match = find_enterprise(session, query)
+    scheme = rules.credit
+    as_of = as_of or rules.today(now)
+    match = find_enterprise(session, query, threshold=rules.name_match_threshold)
     if not (actor.is_staff or actor.acts_for(match.enterprise.id)):
         raise PermissionDenied("信用明细仅向本企业和质监站工作人员开放，您可以查看等级和监管方式")
     records = _records(session, match.enterprise.id)
@@ -269,12 +210,12 @@ def credit_full(
 
 
 def credit_lookup(
-    session: Session, query: str, *, actor: Actor | None = None, as_of: date | None = None,
-    scheme: CreditScheme | None = None,
+    session: Session, query: str, *, actor: Actor | None = None, rules: StoreRules, as_of: date | None = None,
+    now: datetime | None = None,
 ) -> CreditPublic | CreditFull:
     """The view the asker is entitled to: the breakdown for staff and the firm itself, else public."""
     if actor is not None:
-        match = find_enterprise(session, query)
+        match = find_enterprise(session, query, threshold=rules.name_match_threshold)
         if actor.is_staff or actor.acts_for(match.enterprise.id):
-            return credit_full(session, query, actor=actor, as_of=as_of, scheme=scheme)
-    return credit_public(session, query, as_of=as_of, scheme=scheme)
+            return credit_full(session, query, actor=actor, rules=rules, as_of=as_of, now=now)
+    return credit_public(session, query, rules=rules, as_of=as_of, now=now)

@@ -12,16 +12,16 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.store.errors import StoreBusy
+from assistant.store.errors import DatabaseUnavailable, InvalidInput, StoreBusy
 
 SQLITE_BUSY_TIMEOUT_S = 30
 SCHEMA_OPTION = "zhijian_schema"
@@ -95,12 +95,8 @@ def _cached_engine(url: str, schema: str | None) -> Engine:
     return engine
 
 
-def get_engine(settings: Any = None) -> Engine:
-    """The process-wide engine for the configured database."""
-    if settings is None:
-        from assistant.config import get_settings
-
-        settings = get_settings()
+def get_engine(settings: Any) -> Engine:
+    """The engine for the database ``settings`` names (one per URL and schema in a process)."""
     if not settings.database_url:
         settings.ensure_dirs()
     return _cached_engine(settings.sqlalchemy_url, settings.db_schema)
@@ -114,15 +110,24 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         yield session
         session.commit()
     except OperationalError as exc:
-        session.rollback()
+        _quiet_rollback(session)
         if "database is locked" in str(exc):
             raise StoreBusy("系统繁忙，请稍后重试") from exc
-        raise
+        raise DatabaseUnavailable("数据库暂时无法访问，请稍后重试") from exc
+    except DataError as exc:
+        _quiet_rollback(session)
+        raise InvalidInput("输入的数值超出范围或含有无效字符", code="invalid_data") from exc
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+def _quiet_rollback(session: Session) -> None:
+    """Roll back after a database failure; a connection that is already gone cannot roll back, and need not."""
+    with suppress(SQLAlchemyError):
+        session.rollback()
 
 
 def dispose_engines() -> None:

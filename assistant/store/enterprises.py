@@ -21,6 +21,9 @@ _LEGAL_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "
 # Two candidates closer than this are too close to call.
 _AMBIGUITY_MARGIN = 3.0
 
+# rapidfuzz score (0-100) a near-miss name needs unless the station's rules say otherwise.
+DEFAULT_NAME_MATCH = 80.0
+
 
 def to_out(e: Enterprise) -> EnterpriseOut:
     return EnterpriseOut(
@@ -101,7 +104,7 @@ def enterprise_row(session: Session, ref: int | str) -> Enterprise:
     return session.get_one(Enterprise, match[0])
 
 
-def find_enterprise(session: Session, query: str, *, threshold: float | None = None) -> EnterpriseMatch:
+def find_enterprise(session: Session, query: str, *, threshold: float) -> EnterpriseMatch:
     """Resolve what a user typed: an 18-character credit code, an exact name or a near-miss name."""
     ent_id, how, score = _match(session, query, threshold=threshold)
     return EnterpriseMatch(enterprise=to_out(session.get_one(Enterprise, ent_id)), matched_by=how, score=score)
@@ -128,7 +131,7 @@ def _fuzzy_scores(query: str, names: dict[int, str]) -> list[tuple[int, float]]:
     return sorted(best.items(), key=lambda kv: (-kv[1], names[kv[0]]))
 
 
-def _match(session: Session, query: str, *, threshold: float | None = None) -> tuple[int, str, float]:
+def _match(session: Session, query: str, *, threshold: float = DEFAULT_NAME_MATCH) -> tuple[int, str, float]:
     raw = (query or "").strip()
     if not raw:
         raise NotFound("请输入企业名称或统一社会信用代码")
@@ -142,10 +145,6 @@ def _match(session: Session, query: str, *, threshold: float | None = None) -> t
     ent_id = session.scalar(select(Enterprise.id).where(Enterprise.name == name))
     if ent_id is not None:
         return ent_id, "name", 100.0
-    if threshold is None:
-        from assistant.config import get_settings
-
-        threshold = get_settings().credit_name_match_threshold
     names = dict(session.execute(select(Enterprise.id, Enterprise.name)).all())
     found = _fuzzy_scores(name, names)
     good = [(ent_id, score) for ent_id, score in found if score >= threshold]

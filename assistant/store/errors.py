@@ -104,3 +104,10 @@ class StoreBusy(StoreError):
 
     status = 503
     code = "busy"
+
+
+class DatabaseUnavailable(StoreError):
+    """The database cannot be reached or written (server down, file read-only); the cause is in the log."""
+
+    status = 503
+    code = "db_unavailable"

@@ -19,7 +19,7 @@ from assistant.store.enums import EnterpriseRole, RectificationStatus, parse_enu
 from assistant.store.errors import IllegalTransition, InvalidDate, InvalidInput, NotFound, PermissionDenied
 from assistant.store.models import RectificationNotice
 from assistant.store.projects import party_ids, party_of, project_row
-from assistant.store.rules import StoreRules, resolve_rules
+from assistant.store.rules import StoreRules
 from assistant.store.schemas import NoticeDetail, NoticeOut
 from assistant.store.sequences import next_number
 
@@ -55,11 +55,10 @@ def issue_notice(
     cited_code: str = "",
     cited_clause: str = "",
     responsible: int | str | None = None,
-    rules: StoreRules | None = None,
+    rules: StoreRules,
     now: datetime | None = None,
 ) -> NoticeOut:
     require_staff(actor, "下发整改通知单")
-    rules = resolve_rules(rules)
     today = rules.today(now)
     text = checks.text(problem, "存在问题", max_len=4000)
     clause = checks.text(cited_clause, "条款号", max_len=32, required=False).removeprefix("第").removesuffix("条")
@@ -108,9 +107,8 @@ def _expect(notice: RectificationNotice, status: RectificationStatus, verb: str)
 
 
 def reply_notice(session: Session, actor: Actor, notice_no: str, reply: str, *,
-                 rules: StoreRules | None = None, now: datetime | None = None) -> NoticeOut:
+                 rules: StoreRules, now: datetime | None = None) -> NoticeOut:
     """The responsible enterprise reports what it has put right."""
-    rules = resolve_rules(rules)
     notice = notice_row(session, notice_no, lock=True)
     require_staff_or_member(actor, notice.responsible_enterprise_id, "回复该整改通知单")
     _expect(notice, R.open, "回复")
@@ -124,10 +122,9 @@ def reply_notice(session: Session, actor: Actor, notice_no: str, reply: str, *,
 
 
 def reinspect_notice(session: Session, actor: Actor, notice_no: str, *, passed: bool, note: str = "",
-                     rules: StoreRules | None = None, now: datetime | None = None) -> NoticeOut:
+                     rules: StoreRules, now: datetime | None = None) -> NoticeOut:
     """Re-inspection: a pass closes the notice, a failure reopens it (the note says why)."""
     require_staff(actor, "复查整改")
-    rules = resolve_rules(rules)
     notice = notice_row(session, notice_no, lock=True)
     _expect(notice, R.replied, "复查")
     remark = checks.text(note, "复查意见", max_len=4000, required=not passed)
@@ -154,11 +151,11 @@ def open_notice_numbers(session: Session, project_id: int) -> list[str]:
 
 
 def get_notice(session: Session, notice_no: str, *, actor: Actor | None = None,
-               rules: StoreRules | None = None) -> NoticeDetail:
+               rules: StoreRules, now: datetime | None = None) -> NoticeDetail:
     notice = notice_row(session, notice_no)
     if actor is not None and not actor.is_staff and actor.enterprise_id not in party_ids(notice.project):
         raise PermissionDenied("只能查看本企业参建工程的整改通知单")
-    out = to_out(notice, resolve_rules(rules).today())
+    out = to_out(notice, rules.today(now))
     return NoticeDetail(**out.model_dump(), history=audit.history(session, "notice", notice.id))
 
 
@@ -169,7 +166,7 @@ def list_notices(
     project: int | str | None = None,
     status: str | RectificationStatus | None = None,
     open_only: bool = False,
-    rules: StoreRules | None = None,
+    rules: StoreRules,
     now: datetime | None = None,
 ) -> list[NoticeOut]:
     stmt = select(RectificationNotice).order_by(RectificationNotice.id)
@@ -181,5 +178,5 @@ def list_notices(
         stmt = stmt.where(RectificationNotice.status != R.closed)
     if actor is not None and not actor.is_staff:
         stmt = stmt.where(RectificationNotice.responsible_enterprise_id == actor.enterprise_id)
-    today = resolve_rules(rules).today(now)
+    today = rules.today(now)
     return [to_out(n, today) for n in session.scalars(stmt)]

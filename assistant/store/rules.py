@@ -1,7 +1,8 @@
 """The station's configurable business rules, read once from ``Settings``.
 
-Services take a ``StoreRules`` (default: from ``get_settings()``) so tests and
-callers can vary a rule without touching the environment.
+Every store service takes the ``StoreRules`` it is given (built from the one
+``Settings`` object by whoever composes the application), never a global, so
+two apps with different settings in one process follow their own rules.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from assistant.store.errors import InvalidInput
 from assistant.store.models.base import utcnow
+from assistant.store.scheme import CreditScheme
 from assistant.store.workdays import WorkCalendar
 
 
@@ -32,13 +34,12 @@ class StoreRules:
     visit_priority_grade: dict[str, int] = field(default_factory=lambda: {"A": 0, "B": 10, "C": 30, "D": 50})
     visit_priority_open_rectification: int = 15
     visit_priority_per_waiting_day: float = 1.0
+    credit: CreditScheme = field(default_factory=CreditScheme)
+    name_match_threshold: float = 80.0
 
     @classmethod
-    def from_settings(cls, settings: Any = None) -> StoreRules:
-        if settings is None:
-            from assistant.config import get_settings
-
-            settings = get_settings()
+    def from_settings(cls, settings: Any) -> StoreRules:
+        """The rules one ``Settings`` object configures."""
         return cls(
             milestones=tuple(settings.milestones),
             lead_days=dict(settings.lead_days),
@@ -54,6 +55,8 @@ class StoreRules:
             visit_priority_grade=dict(settings.visit_priority_grade),
             visit_priority_open_rectification=settings.visit_priority_open_rectification,
             visit_priority_per_waiting_day=settings.visit_priority_per_waiting_day,
+            credit=CreditScheme.from_settings(settings),
+            name_match_threshold=settings.credit_name_match_threshold,
         )
 
     def lead_for(self, milestone: str) -> int:
@@ -78,6 +81,3 @@ class StoreRules:
         """The station's local date, which every date rule is counted from."""
         return self.now(now).astimezone(ZoneInfo(self.timezone)).date()
 
-
-def resolve_rules(rules: StoreRules | None) -> StoreRules:
-    return rules if rules is not None else StoreRules.from_settings()

@@ -30,7 +30,7 @@ from assistant.store.actors import Actor
 from assistant.store.booking_views import booking_window
 from assistant.store.models import InspectionTeam
 from assistant.store.models.base import utcnow
-from assistant.store.rules import StoreRules, resolve_rules
+from assistant.store.rules import StoreRules
 
 MARKER_TEAM = "示例第一监督组"
 
@@ -62,8 +62,7 @@ _ENTERPRISES = [  # (key, name, role, qualification)
 ]
 
 
-def seed_demo(session: Session, *, rules: StoreRules | None = None, now: datetime | None = None) -> SeedSummary:
-    rules = resolve_rules(rules)
+def seed_demo(session: Session, *, rules: StoreRules, now: datetime | None = None) -> SeedSummary:
     now = now or utcnow()
     if session.scalar(select(InspectionTeam.id).where(InspectionTeam.name == MARKER_TEAM)):
         return SeedSummary(created=False)
@@ -71,8 +70,8 @@ def seed_demo(session: Session, *, rules: StoreRules | None = None, now: datetim
     out = SeedSummary(created=True)
     today = rules.today(now)
 
-    team1 = teams.create_team(session, admin, MARKER_TEAM)
-    team2 = teams.create_team(session, admin, "示例第二监督组", daily_capacity=3)
+    team1 = teams.create_team(session, admin, MARKER_TEAM, rules=rules)
+    team2 = teams.create_team(session, admin, "示例第二监督组", daily_capacity=3, rules=rules)
 
     ent = {}
     for i, (key, name, role, qual) in enumerate(_ENTERPRISES, start=1):
@@ -115,7 +114,7 @@ def seed_demo(session: Session, *, rules: StoreRules | None = None, now: datetim
     def rec(e, kind, points, days_ago, reason, doc, months=None):
         recorded = today - timedelta(days=days_ago)
         expires = credit.add_months(recorded, months) if months else None
-        credit.add_record(session, admin, enterprise=e.id, kind=kind, points=points, recorded_on=recorded,
+        credit.add_record(session, admin, enterprise=e.id, kind=kind, points=points, recorded_on=recorded, rules=rules,
                           expires_on=expires, reason=reason, document_no=doc, now=now)
 
     rec(builder, "good", 15, 200, "获评省级优质工程奖（示例）", "示例建〔2026〕1号")

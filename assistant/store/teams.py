@@ -11,13 +11,13 @@ from assistant.store import audit, checks
 from assistant.store.actors import Actor, require_staff
 from assistant.store.errors import AlreadyExists, InvalidInput, NotFound
 from assistant.store.models import InspectionTeam, TeamDay
-from assistant.store.rules import StoreRules, resolve_rules
+from assistant.store.rules import StoreRules
 from assistant.store.schemas import TeamOut
 from assistant.store.upsert import insert_ignore
 
 
-def to_out(team: InspectionTeam, rules: StoreRules | None = None) -> TeamOut:
-    default = resolve_rules(rules).team_daily_capacity
+def to_out(team: InspectionTeam, rules: StoreRules) -> TeamOut:
+    default = rules.team_daily_capacity
     return TeamOut(
         id=team.id,
         name=team.name,
@@ -27,7 +27,8 @@ def to_out(team: InspectionTeam, rules: StoreRules | None = None) -> TeamOut:
     )
 
 
-def create_team(session: Session, actor: Actor, name: str, *, daily_capacity: int | None = None) -> TeamOut:
+def create_team(session: Session, actor: Actor, name: str, *, daily_capacity: int | None = None,
+                rules: StoreRules) -> TeamOut:
     require_staff(actor, "设立监督组")
     clean = checks.text(name, "监督组名称", max_len=100)
     if daily_capacity is not None and daily_capacity < 0:
@@ -38,11 +39,11 @@ def create_team(session: Session, actor: Actor, name: str, *, daily_capacity: in
     session.add(team)
     session.flush()
     audit.record(session, actor, "team", team.id, "create", detail={"name": clean, "daily_capacity": daily_capacity})
-    return to_out(team)
+    return to_out(team, rules)
 
 
-def list_teams(session: Session) -> list[TeamOut]:
-    return [to_out(t) for t in session.scalars(select(InspectionTeam).order_by(InspectionTeam.id))]
+def list_teams(session: Session, *, rules: StoreRules) -> list[TeamOut]:
+    return [to_out(t, rules) for t in session.scalars(select(InspectionTeam).order_by(InspectionTeam.id))]
 
 
 def team_row(session: Session, ref: int | str) -> InspectionTeam:

@@ -32,7 +32,7 @@ from assistant.store.errors import (
 from assistant.store.models import VisitRequest
 from assistant.store.projects import party_ids, project_row
 from assistant.store.rectifications import open_notice_numbers
-from assistant.store.rules import StoreRules, resolve_rules
+from assistant.store.rules import StoreRules
 from assistant.store.schemas import VisitDetail, VisitOut
 from assistant.store.sequences import next_number
 
@@ -72,10 +72,9 @@ def submit_visit(
     enterprise: int | str | None = None,
     project: int | str | None = None,
     preferred_dates: Sequence[date] = (),
-    rules: StoreRules | None = None,
+    rules: StoreRules,
     now: datetime | None = None,
 ) -> VisitOut:
-    rules = resolve_rules(rules)
     today = rules.today(now)
     name = rules.check_topic(topic)
     text = checks.text(description, "需求描述", max_len=4000)
@@ -148,10 +147,9 @@ def _done(session: Session, actor: Actor, visit: VisitRequest, action: str, old:
 
 
 def assign_visit(session: Session, actor: Actor, visit_no: str, *, experts: Sequence[int | str],
-                 planned_date: date, rules: StoreRules | None = None, now: datetime | None = None) -> VisitOut:
+                 planned_date: date, rules: StoreRules, now: datetime | None = None) -> VisitOut:
     """Send experts (or reassign them) and fix the planned date."""
     require_staff(actor, "派遣服务团专家")
-    rules = resolve_rules(rules)
     visit = visit_row(session, visit_no, lock=True)
     _expect(visit, (V.submitted, V.assigned), "派员")
     people = []
@@ -171,9 +169,8 @@ def assign_visit(session: Session, actor: Actor, visit_no: str, *, experts: Sequ
 
 
 def record_visit(session: Session, actor: Actor, visit_no: str, *, findings: str, visited_on: date | None = None,
-                 rules: StoreRules | None = None, now: datetime | None = None) -> VisitOut:
+                 rules: StoreRules, now: datetime | None = None) -> VisitOut:
     """The experts write down what they found and advised."""
-    rules = resolve_rules(rules)
     visit = visit_row(session, visit_no, lock=True)
     if not (actor.is_staff or actor.account_id in {a.id for a in visit.experts}):
         raise PermissionDenied("只有派遣的专家或质监站工作人员可以填写服务记录")
@@ -188,9 +185,8 @@ def record_visit(session: Session, actor: Actor, visit_no: str, *, findings: str
 
 
 def close_visit(session: Session, actor: Actor, visit_no: str, *, satisfaction: int, feedback: str = "",
-                rules: StoreRules | None = None, now: datetime | None = None) -> VisitOut:
+                rules: StoreRules, now: datetime | None = None) -> VisitOut:
     """The enterprise rates the service (1–5) and the request is closed."""
-    rules = resolve_rules(rules)
     visit = visit_row(session, visit_no, lock=True)
     require_staff_or_member(actor, visit.enterprise_id, "评价该服务")
     _expect(visit, (V.visited,), "办结")
@@ -203,8 +199,7 @@ def close_visit(session: Session, actor: Actor, visit_no: str, *, satisfaction: 
 
 
 def withdraw_visit(session: Session, actor: Actor, visit_no: str, reason: str, *,
-                   rules: StoreRules | None = None, now: datetime | None = None) -> VisitOut:
-    rules = resolve_rules(rules)
+                   rules: StoreRules, now: datetime | None = None) -> VisitOut:
     visit = visit_row(session, visit_no, lock=True)
     require_staff_or_member(actor, visit.enterprise_id, "撤回该服务申请")
     _expect(visit, (V.submitted, V.assigned), "撤回")
@@ -235,11 +230,9 @@ def priority_of(session: Session, visit: VisitRequest, today: date, rules: Store
     return round(points, 1), reasons
 
 
-def visit_queue(session: Session, *, rules: StoreRules | None = None, scheme: CreditScheme | None = None,
-                now: datetime | None = None) -> list[VisitOut]:
+def visit_queue(session: Session, *, rules: StoreRules, now: datetime | None = None) -> list[VisitOut]:
     """Requests awaiting experts (submitted), most urgent first."""
-    rules = resolve_rules(rules)
-    scheme = scheme or CreditScheme.from_settings()
+    scheme = rules.credit
     today = rules.today(now)
     pending = session.scalars(
         select(VisitRequest).where(VisitRequest.status == V.submitted)

@@ -124,8 +124,8 @@ class World:
 @pytest.fixture
 def world(session: Session, admin: Actor) -> World:
     """Two teams, four enterprises, two projects of the builder, and one account per role."""
-    team = teams.create_team(session, admin, "第一监督组", daily_capacity=3)
-    teams.create_team(session, admin, "第二监督组")
+    team = teams.create_team(session, admin, "第一监督组", daily_capacity=3, rules=StoreRules())
+    teams.create_team(session, admin, "第二监督组", rules=StoreRules())
     e = {}
     for i, (key, name, role) in enumerate(
         [("builder", "示例建工集团有限公司", "施工"), ("owner", "示例置业有限公司", "建设"),

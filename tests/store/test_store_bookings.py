@@ -231,9 +231,9 @@ def test_permissions(session, world, rules):
     refused(session, PermissionDenied, bookings.cancel_booking, session, world.outsider, b.booking_no, "捣乱",
             rules=rules, now=NOW)
     with pytest.raises(PermissionDenied):
-        get_booking(session, b.booking_no, actor=world.outsider)
-    assert list_bookings(session, actor=world.outsider) == []
-    assert [x.booking_no for x in list_bookings(session, actor=world.contractor)] == [b.booking_no]
+        get_booking(session, b.booking_no, actor=world.outsider, rules=rules)
+    assert list_bookings(session, actor=world.outsider, rules=rules) == []
+    assert [x.booking_no for x in list_bookings(session, actor=world.contractor, rules=rules)] == [b.booking_no]
 
 
 def test_schedule_needs_two_inspectors_and_reschedule_checks_the_new_day(session, world, rules, admin):
@@ -258,7 +258,7 @@ def test_schedule_needs_two_inspectors_and_reschedule_checks_the_new_day(session
                                       at_time=time(10), rules=rules, now=NOW)
     session.commit()
     assert again.scheduled_time == time(10)
-    assert [h.action for h in get_booking(session, b.booking_no).history][-2:] == ["schedule", "reschedule"]
+    assert [h.action for h in get_booking(session, b.booking_no, rules=rules).history][-2:] == ["schedule", "reschedule"]
     # completing before the inspection day is refused
     err = refused(session, IllegalTransition, bookings.complete_booking, session, world.inspector, b.booking_no,
                   "通过", rules=rules, now=NOW + timedelta(days=1))

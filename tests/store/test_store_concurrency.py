@@ -16,6 +16,7 @@ from assistant.store.actors import Actor
 from assistant.store.db import engine_schema, make_engine, make_sessionmaker
 from assistant.store.errors import CapacityFull, DuplicateActiveBooking
 from assistant.store.models import Booking
+from assistant.store.rules import StoreRules
 
 from .conftest import NOW
 
@@ -68,7 +69,7 @@ def _setup(engine: Engine, *, capacity: int, projects_n: int) -> list[int]:
     admin = Actor.system()
     factory = make_sessionmaker(engine)
     with factory() as s:
-        team = teams.create_team(s, admin, "并发测试组", daily_capacity=capacity)
+        team = teams.create_team(s, admin, "并发测试组", daily_capacity=capacity, rules=StoreRules())
         from assistant.store import enterprises
         from assistant.store.seed import demo_code
 
@@ -86,7 +87,8 @@ def _setup(engine: Engine, *, capacity: int, projects_n: int) -> list[int]:
 def _book(project_id: int):
     def attempt(session, _i):
         return bookings.create_booking(session, Actor.system("并发"), project=project_id, milestone="地基与基础验收",
-                                       requested_date=DAY, contact_name="测试", contact_phone="13900000000", now=NOW)
+                                       requested_date=DAY, contact_name="测试", contact_phone="13900000000", rules=StoreRules(),
+                                       now=NOW)
     return attempt
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
 
 from assistant.store import credit, enterprises
-from assistant.store.credit import CreditScheme, GradeMode
 from assistant.store.errors import (
     AlreadyExists,
     AmbiguousMatch,
@@ -18,7 +18,9 @@ from assistant.store.errors import (
     NotFound,
     PermissionDenied,
 )
+from assistant.store.rules import StoreRules
 from assistant.store.schemas import CreditFull, CreditPublic
+from assistant.store.scheme import CreditScheme, GradeMode
 from assistant.store.seed import demo_code
 
 from .conftest import CST, count_rows
@@ -29,7 +31,8 @@ TODAY = date(2026, 9, 24)
 
 def add(session, admin, ent, kind, points, recorded, expires=None, reason="事由"):
     return credit.add_record(session, admin, enterprise=ent, kind=kind, points=points, recorded_on=recorded,
-                             expires_on=expires, reason=reason, document_no="示例〔2026〕1号", now=NOW)
+                             expires_on=expires, reason=reason, document_no="示例〔2026〕1号", rules=StoreRules(),
+                             now=NOW)
 
 
 @pytest.fixture
@@ -40,37 +43,37 @@ def firm(session, admin):
     return e
 
 
-def test_score_caps_good_records_and_has_no_floor(session, admin, firm):
+def test_score_caps_good_records_and_has_no_floor(rules, session, admin, firm):
     add(session, admin, firm.id, "good", 20, date(2026, 1, 5))
     add(session, admin, firm.id, "good", 15, date(2025, 6, 1))
-    c = credit.credit_full(session, firm.uscc, actor=admin, as_of=TODAY)
+    c = credit.credit_full(session, firm.uscc, actor=admin, as_of=TODAY, rules=rules)
     assert (c.score, c.good_points, c.good_points_counted, c.grade, c.mode) == (100, 35, 30, "A", "无事不扰")
     for _ in range(4):
         add(session, admin, firm.id, "bad", 30, date(2026, 9, 1), date(2027, 9, 1))
-    c = credit.credit_full(session, firm.uscc, actor=admin, as_of=TODAY)
+    c = credit.credit_full(session, firm.uscc, actor=admin, as_of=TODAY, rules=rules)
     assert c.score == 70 + 30 - 120 == -20 and c.grade == "D" and c.mode == "重点监管"
     assert (c.check_ratio_min, c.check_ratio_max) == (61, 100)
 
 
-def test_expired_future_and_revoked_records_do_not_count(session, admin, firm):
+def test_expired_future_and_revoked_records_do_not_count(rules, session, admin, firm):
     old_bad = add(session, admin, firm.id, "bad", 10, date(2025, 1, 1), date(2025, 7, 1))
     good = add(session, admin, firm.id, "good", 12, date(2026, 3, 1))
     bad = add(session, admin, firm.id, "不良", 5, date(2026, 8, 1), date(2027, 2, 1))
-    c = credit.credit_full(session, firm.name, actor=admin, as_of=TODAY)
+    c = credit.credit_full(session, firm.name, actor=admin, as_of=TODAY, rules=rules)
     assert c.score == 77 and c.grade == "C"
     status = {r.id: r.status_label for r in c.records}
     assert status == {old_bad.id: "已过期", good.id: "有效", bad.id: "有效"}
     assert c.next_expiry == date(2027, 2, 1)
     # the same records seen on other days
-    assert credit.credit_full(session, firm.name, actor=admin, as_of=date(2025, 3, 1)).score == 60
-    assert credit.credit_full(session, firm.name, actor=admin, as_of=date(2027, 2, 1)).score == 77  # inclusive
-    assert credit.credit_full(session, firm.name, actor=admin, as_of=date(2027, 2, 2)).score == 82
-    credit.revoke_record(session, admin, bad.id, "复核撤销", now=NOW)
-    c = credit.credit_full(session, firm.name, actor=admin, as_of=TODAY)
+    assert credit.credit_full(session, firm.name, actor=admin, as_of=date(2025, 3, 1), rules=rules).score == 60
+    assert credit.credit_full(session, firm.name, actor=admin, as_of=date(2027, 2, 1), rules=rules).score == 77  # inclusive
+    assert credit.credit_full(session, firm.name, actor=admin, as_of=date(2027, 2, 2), rules=rules).score == 82
+    credit.revoke_record(session, admin, bad.id, "复核撤销", rules=rules, now=NOW)
+    c = credit.credit_full(session, firm.name, actor=admin, as_of=TODAY, rules=rules)
     assert c.score == 82 and c.grade == "B"
     assert {r.id: r.status_label for r in c.records}[bad.id] == "已撤销"
     with pytest.raises(IllegalTransition):
-        credit.revoke_record(session, admin, bad.id, "再撤一次", now=NOW)
+        credit.revoke_record(session, admin, bad.id, "再撤一次", rules=rules, now=NOW)
 
 
 @pytest.mark.parametrize(("score", "grade"), [(90, "A"), (89.5, "B"), (80, "B"), (79.99, "C"), (60, "C"), (59.5, "D")])
@@ -78,14 +81,14 @@ def test_default_thresholds(score, grade):
     assert CreditScheme().grade(score) == grade
 
 
-def test_scheme_is_configurable(session, admin, firm):
+def test_scheme_is_configurable(rules, session, admin, firm):
     scheme = CreditScheme(
         base=60, good_cap=10, thresholds=(("优", 85), ("良", 65)), lowest_grade="差",
         modes={"优": GradeMode("优", "无事不扰", 0, 3), "良": GradeMode("良", "常规监管", 5, 20),
                "差": GradeMode("差", "重点监管", 70, 100)},
     )
     add(session, admin, firm.id, "good", 20, date(2026, 1, 5))
-    c = credit.credit_full(session, firm.uscc, actor=admin, as_of=TODAY, scheme=scheme)
+    c = credit.credit_full(session, firm.uscc, actor=admin, as_of=TODAY, rules=replace(rules, credit=scheme))
     assert (c.score, c.grade, c.mode, c.check_ratio_max) == (70, "良", "常规监管", 20)
 
 
@@ -99,7 +102,7 @@ def test_scheme_from_settings():
         CreditScheme.from_settings(Settings(credit_grade_thresholds={"A": 90, "B": 80, "C": 60, "D": 40}))
 
 
-def test_public_and_full_views(session, admin, firm):
+def test_public_and_full_views(rules, session, admin, firm):
     from assistant.store import accounts
 
     other = enterprises.create_enterprise(session, admin, uscc_code=demo_code(12), name="示例市政建设有限公司",
@@ -109,43 +112,43 @@ def test_public_and_full_views(session, admin, firm):
     add(session, admin, firm.id, "good", 10, date(2026, 1, 5))
     own = accounts.actor_for(session, "own")
     rival = accounts.actor_for(session, "rival")
-    public = credit.credit_public(session, firm.uscc, as_of=TODAY)
+    public = credit.credit_public(session, firm.uscc, as_of=TODAY, rules=rules)
     assert type(public) is CreditPublic and public.view == "public"
     assert "score" not in public.model_dump() and "records" not in public.model_dump()
     assert (public.grade, public.mode, public.check_ratio_max) == ("B", "常规监管", 20)
-    assert isinstance(credit.credit_lookup(session, firm.uscc, actor=own, as_of=TODAY), CreditFull)
-    assert type(credit.credit_lookup(session, firm.uscc, actor=rival, as_of=TODAY)) is CreditPublic
-    assert type(credit.credit_lookup(session, firm.uscc, as_of=TODAY)) is CreditPublic
+    assert isinstance(credit.credit_lookup(session, firm.uscc, actor=own, as_of=TODAY, rules=rules), CreditFull)
+    assert type(credit.credit_lookup(session, firm.uscc, actor=rival, as_of=TODAY, rules=rules)) is CreditPublic
+    assert type(credit.credit_lookup(session, firm.uscc, as_of=TODAY, rules=rules)) is CreditPublic
     with pytest.raises(PermissionDenied, match="仅向本企业和质监站工作人员开放"):
-        credit.credit_full(session, firm.uscc, actor=rival, as_of=TODAY)
+        credit.credit_full(session, firm.uscc, actor=rival, as_of=TODAY, rules=rules)
 
 
-def test_lookup_by_code_exact_and_near_miss_names(session, admin, firm):
+def test_lookup_by_code_exact_and_near_miss_names(rules, session, admin, firm):
     enterprises.create_enterprise(session, admin, uscc_code=demo_code(13), name="示例建设监理咨询有限公司",
                                   role="监理")
     session.commit()
-    assert credit.credit_public(session, firm.uscc.lower(), as_of=TODAY).matched_by == "code"
-    assert credit.credit_public(session, "示例建工集团有限公司", as_of=TODAY).matched_by == "name"
+    assert credit.credit_public(session, firm.uscc.lower(), as_of=TODAY, rules=rules).matched_by == "code"
+    assert credit.credit_public(session, "示例建工集团有限公司", as_of=TODAY, rules=rules).matched_by == "name"
     for typed in ("示列建工集团有限公司", "示例建工集团", "示例建工有限公司", "示例建工集团(有限公司)", " 示例建工 集团有限公司"):
-        found = credit.credit_public(session, typed, as_of=TODAY)
+        found = credit.credit_public(session, typed, as_of=TODAY, rules=rules)
         assert found.enterprise_name == "示例建工集团有限公司", typed
-    fuzzy = credit.credit_public(session, "示列建工集团有限公司", as_of=TODAY)
+    fuzzy = credit.credit_public(session, "示列建工集团有限公司", as_of=TODAY, rules=rules)
     assert fuzzy.matched_by == "fuzzy" and 80 <= fuzzy.match_score < 100
     with pytest.raises(NotFound, match="未找到名称为“完全无关的公司”的企业"):
-        credit.credit_public(session, "完全无关的公司", as_of=TODAY)
+        credit.credit_public(session, "完全无关的公司", as_of=TODAY, rules=rules)
     with pytest.raises(NotFound, match="您是不是要找：示例建工集团有限公司"):
-        credit.credit_public(session, "示列建工", as_of=TODAY)
+        credit.credit_public(session, "示列建工", as_of=TODAY, rules=rules)
     with pytest.raises(InvalidCreditCode, match="校验位不正确"):
-        credit.credit_public(session, firm.uscc[:17] + ("0" if firm.uscc[17] != "0" else "1"), as_of=TODAY)
+        credit.credit_public(session, firm.uscc[:17] + ("0" if firm.uscc[17] != "0" else "1"), as_of=TODAY, rules=rules)
     with pytest.raises(NotFound, match="未在本站登记"):
-        credit.credit_public(session, "91440300708461136T", as_of=TODAY)
+        credit.credit_public(session, "91440300708461136T", as_of=TODAY, rules=rules)
 
 
-def test_ambiguous_names(session, admin):
+def test_ambiguous_names(rules, session, admin):
     enterprises.create_enterprise(session, admin, uscc_code=demo_code(21), name="示例第一建筑工程有限公司", role="施工")
     enterprises.create_enterprise(session, admin, uscc_code=demo_code(22), name="示例第二建筑工程有限公司", role="施工")
     with pytest.raises(AmbiguousMatch) as info:
-        credit.credit_public(session, "示例第三建筑工程有限公司", as_of=TODAY)
+        credit.credit_public(session, "示例第三建筑工程有限公司", as_of=TODAY, rules=rules)
     assert set(info.value.detail["candidates"]) == {"示例第一建筑工程有限公司", "示例第二建筑工程有限公司"}
 
 

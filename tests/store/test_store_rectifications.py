@@ -35,7 +35,7 @@ def test_lifecycle_with_failed_reinspection(session, world, rules):
     session.commit()
     assert closed.status == "closed" and closed.closed_at is not None
     assert rect.open_notice_numbers(session, world.project_id) == []
-    detail = rect.get_notice(session, n.notice_no)
+    detail = rect.get_notice(session, n.notice_no, rules=rules, now=NOW)
     assert [(h.action, h.actor_name) for h in detail.history] == [
         ("issue", "张监督"), ("reply", "示例建工联系人"), ("reinspect_fail", "张监督"),
         ("reply", "示例建工联系人"), ("reinspect_pass", "李监督"),

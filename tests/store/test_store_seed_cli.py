@@ -27,9 +27,9 @@ def test_seed_then_credit_lookup_and_booking_flow(session, rules):
     assert not seed_demo(session, rules=rules, now=NOW).created  # idempotent
 
     today = NOW.date()
-    public = credit.credit_public(session, "示例建工", as_of=today)
+    public = credit.credit_public(session, "示例建工", as_of=today, rules=rules)
     assert (public.enterprise_name, public.grade, public.mode) == ("示例建工集团有限公司", "A", "无事不扰")
-    full = credit.credit_full(session, "示例市政建设有限公司", actor=Actor.system(), as_of=today)
+    full = credit.credit_full(session, "示例市政建设有限公司", actor=Actor.system(), as_of=today, rules=rules)
     assert full.grade == "D" and full.score == 47 and len(full.records) == 2
 
     admin = Actor.system("测试")
@@ -43,7 +43,7 @@ def test_seed_then_credit_lookup_and_booking_flow(session, rules):
     on_day = datetime.combine(b.inspection_date, time(16), CST)
     done = bookings.complete_booking(session, admin, b.booking_no, "主体结构验收合格", rules=rules, now=on_day)
     session.commit()
-    assert done.status == "completed" and len(get_booking(session, b.booking_no).history) == 4
+    assert done.status == "completed" and len(get_booking(session, b.booking_no, rules=rules).history) == 4
 
     # the seeded open notice blocks the housing project's main-structure booking until closed
     with pytest.raises(OpenRectification):

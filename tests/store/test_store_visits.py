@@ -88,6 +88,7 @@ def test_queue_puts_key_projects_and_low_credit_first(session, world, rules, adm
                                      is_key_public=True, parties={"施工": world.builder_id})
     # the other contractor is graded D
     credit.add_record(session, admin, enterprise=world.other_id, kind="bad", points=20, recorded_on=date(2026, 9, 1),
+                      rules=rules,
                       expires_on=date(2027, 9, 1), reason="质量问题", now=NOW)
     session.commit()
     earlier = NOW - timedelta(days=3)
