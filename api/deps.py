@@ -10,9 +10,15 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.errors import ApiError
 from api.ratelimit import client_address
 from api.services import Services
+from assistant.errors import Unauthenticated
+from assistant.knowledge import Knowledge
 from assistant.store.actors import Actor
 from assistant.store.enums import AccountRole
-from assistant.store.tokens import Unauthenticated, authenticate, hash_token
+from assistant.store.tokens import hash_token
+from assistant.usecases.bookings import BookingDesk
+from assistant.usecases.library import LibraryDesk
+from assistant.usecases.registry import AccountDesk, CreditDesk
+from assistant.usecases.work import NoticeDesk, VisitDesk
 
 bearer = HTTPBearer(auto_error=False, scheme_name="访问令牌",
                     description="质监站管理员签发的访问令牌（zj_ 开头），放在 Authorization: Bearer 之后")
@@ -48,8 +54,7 @@ def current_actor(
         raise ApiError(429, f"无效令牌尝试过多，请 {blocked.retry_after} 秒后再试", "rate_limited",
                        headers={"Retry-After": str(blocked.retry_after)}, retry_after=blocked.retry_after)
     try:
-        with services.session() as session:
-            actor = authenticate(session, creds.credentials)
+        actor = services.assistant.accounts.authenticate(creds.credentials)
     except Unauthenticated as exc:
         services.limits.hit("auth", address)
         raise ApiError(401, exc.message, exc.code, headers=_CHALLENGE) from None
@@ -70,3 +75,33 @@ def require(*roles: AccountRole) -> Callable[..., Actor]:
         return actor
 
     return dependency
+
+
+
+# The assistant's use-case desks, one dependency each, so a route's signature says what it works with.
+def bookings_desk(services: Services = Depends(get_services)) -> BookingDesk:
+    return services.assistant.bookings
+
+
+def visits_desk(services: Services = Depends(get_services)) -> VisitDesk:
+    return services.assistant.visits
+
+
+def notices_desk(services: Services = Depends(get_services)) -> NoticeDesk:
+    return services.assistant.notices
+
+
+def credit_desk(services: Services = Depends(get_services)) -> CreditDesk:
+    return services.assistant.credit
+
+
+def accounts_desk(services: Services = Depends(get_services)) -> AccountDesk:
+    return services.assistant.accounts
+
+
+def library_desk(services: Services = Depends(get_services)) -> LibraryDesk:
+    return services.assistant.library
+
+
+def knowledge(services: Services = Depends(get_services)) -> Knowledge:
+    return services.assistant.knowledge

@@ -13,13 +13,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.store.errors import StoreError
-from corpus.errors import IngestError
-from index import IndexUnavailable
-from index.embedders import EmbedderError
+from assistant.errors import EmbedderError, IndexUnavailable, IngestError, StoreError
 
 log = logging.getLogger("api")
 
@@ -148,6 +144,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StoreError)
     async def _store_error(request: Request, exc: StoreError) -> JSONResponse:
+        if exc.status >= 500 and exc.__cause__ is not None:  # the database's own words are for the log only
+            log.error("%s (request %s): %s", exc.code, _request_id(request), exc.__cause__)
         extra = {k: v for k, v in exc.detail.items() if isinstance(v, str | int | float | bool | list | type(None))}
         return problem(exc.status, exc.message, exc.code, instance=request.url.path, extra=extra)
 
@@ -163,18 +161,9 @@ def install(app: FastAPI) -> None:
     async def _embedder_error(request: Request, exc: EmbedderError) -> JSONResponse:
         return problem(503, str(exc), "embedder_unavailable", instance=request.url.path)
 
-    @app.exception_handler(DataError)
-    async def _data_error(request: Request, exc: DataError) -> JSONResponse:
-        return problem(422, "输入的数值超出范围或含有无效字符", "invalid_data", instance=request.url.path)
-
     @app.exception_handler(OverflowError)
     async def _overflow(request: Request, exc: OverflowError) -> JSONResponse:
         return problem(422, "输入的数值超出范围", "invalid_data", instance=request.url.path)
-
-    @app.exception_handler(OperationalError)
-    async def _db_error(request: Request, exc: OperationalError) -> JSONResponse:
-        log.error("database unavailable (request %s): %s", _request_id(request), exc.orig)
-        return problem(503, "数据库暂时无法访问，请稍后重试", "db_unavailable", instance=request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from assistant.answering.models import Citation
 from assistant.conversation.replies import Reply
-from index import Hit
+from assistant.views import DatabaseHealth, IndexHealth
 
 DbId = Annotated[int, Field(ge=1, le=2_147_483_647)]
 # An id, or what people type (a registration number, a name).
@@ -49,30 +49,6 @@ class In(BaseModel):
 
 
 # -- knowledge -------------------------------------------------------------
-class SearchOut(BaseModel):
-    query: str
-    mode: str
-    index_version: str
-    hits: list[Hit]
-
-
-class ClauseOut(BaseModel):
-    code: str
-    title: str
-    status: str
-    superseded_by: str | None = None
-    clause_no: str
-    kind: str
-    mandatory: bool
-    chapter: str = ""
-    section: str = ""
-    clause_title: str = ""
-    text: str
-    commentary: str | None = None
-    pages: list[int] = Field(default_factory=list)
-    citation: str = Field(description="《title》CODE 第X条, as written in a rectification notice")
-
-
 class AskIn(In):
     question: str = Field(min_length=1, max_length=500, examples=["楼板混凝土浇筑后多久可以拆模？"])
     context: str | None = Field(default=None, max_length=500, description="上一个问题，用于追问")
@@ -218,8 +194,8 @@ class MetaOut(BaseModel):
 
 class HealthOut(BaseModel):
     status: Literal["ok", "degraded"]
-    database: dict[str, Any]
-    index: dict[str, Any]
+    database: DatabaseHealth
+    index: IndexHealth
     checked_at: datetime
 
 

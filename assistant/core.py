@@ -1,32 +1,48 @@
-"""The facade channels use: ask, chat, feedback, report — one object per process.
+"""The facade channels use — one ``Assistant`` per installation and process.
 
-The API, the Telegram bot and the CLI hold an ``Assistant`` and never reach the
-index or the database themselves. The answering service (and with it the
-index and the embedding model) is loaded on first use, so a channel that only
+The API, the Telegram and WeCom bots and the CLI hold an ``Assistant`` built
+from one ``Settings`` object and call its typed use-cases; they never reach
+the index, the document library or a database session themselves:
+
+- ``ask`` / ``search`` / ``lookup`` / ``chat`` / ``feedback`` / ``report``: knowledge and conversations;
+- ``bookings``, ``visits``, ``notices``, ``credit``, ``accounts``, ``bindings``: the station's business;
+- ``knowledge`` (clause views, document list, index status) and ``library`` (uploads and jobs, admins);
+- ``health``: what /healthz reports.
+
+The station's rules (``StoreRules``, from the settings) and the clock reach
+every one of them through one ``Runtime``. The answering service (and with it
+the index and the embedding model) loads on first use, so a channel that only
 books inspections never pays for it.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Engine
 
 from assistant import feedback
 from assistant.answering.models import Answer
-from assistant.config import Settings, get_settings
+from assistant.answering.protocol import AnswerSource
+from assistant.config import Settings
 from assistant.conversation.engine import ConversationEngine
 from assistant.conversation.replies import Reply
 from assistant.conversation.state import ConversationState
-from assistant.store.db import get_engine, session_scope
-from assistant.store.migrate import ensure_current
+from assistant.jobs import Job, JobManager
+from assistant.knowledge import Knowledge
+from assistant.store import migrate
+from assistant.store.actors import Actor
 from assistant.store.models.base import utcnow
 from assistant.store.rules import StoreRules
+from assistant.usecases.bookings import BookingDesk
+from assistant.usecases.library import LibraryDesk
+from assistant.usecases.registry import AccountDesk, BindingDesk, CreditDesk
+from assistant.usecases.runtime import Runtime
+from assistant.usecases.work import NoticeDesk, VisitDesk
+from assistant.views import DatabaseHealth, Health, Hit, IndexHealth, SearchFilters
 
 log = logging.getLogger(__name__)
 
@@ -37,46 +53,50 @@ def default_clock() -> datetime:
 
 
 class Assistant:
-    """Questions, conversations, feedback and reports over one installation (data dir or database)."""
+    """Questions, conversations, the station's business and library maintenance over one installation."""
 
     def __init__(
         self,
-        settings: Settings | None = None,
+        settings: Settings,
         *,
-        answerer: Any = None,
+        answerer: AnswerSource | None = None,
         db: Engine | None = None,
         rules: StoreRules | None = None,
         clock: Callable[[], datetime] | None = None,
+        on_job_finished: Callable[[Job], None] = lambda job: None,
     ) -> None:
-        self.settings = settings or get_settings()
-        self._answerer = answerer
-        self._lock = threading.Lock()
-        self._db = db
-        self.rules = rules or StoreRules.from_settings(self.settings)
+        self.settings = settings
+        self.rules = rules or StoreRules.from_settings(settings)
         # Looked up at call time, so tests can fix "now" by patching ``default_clock``.
         self.clock = clock or (lambda: default_clock())
+        self.runtime = Runtime(settings, self.rules, self.clock, db)
+        self.knowledge = Knowledge(settings, answerer=answerer)
+        self.bookings = BookingDesk(self.runtime)
+        self.visits = VisitDesk(self.runtime)
+        self.notices = NoticeDesk(self.runtime)
+        self.credit = CreditDesk(self.runtime)
+        self.accounts = AccountDesk(self.runtime)
+        self.bindings = BindingDesk(self.runtime)
+        jobs = JobManager(settings, on_index_changed=self.knowledge.index_changed, on_finished=on_job_finished)
+        self.library = LibraryDesk(self.knowledge, jobs)
         self._engine: ConversationEngine | None = None
 
     # -- plumbing ------------------------------------------------------------------------------------
     @property
-    def answerer(self) -> Any:
-        if self._answerer is None:
-            with self._lock:
-                if self._answerer is None:
-                    from assistant.answering.service import Answerer
-
-                    self._answerer = Answerer(settings=self.settings)
-        return self._answerer
+    def answerer(self) -> AnswerSource:
+        return self.knowledge.answerer
 
     @property
     def db(self) -> Engine:
-        if self._db is None:
-            self._db = get_engine(self.settings)
-        return self._db
+        return self.runtime.db
 
     def check_db(self) -> None:
         """Raise ``SchemaNotReady`` (Chinese message) unless the database is migrated to this code's version."""
-        ensure_current(self.db)
+        migrate.ensure_current(self.db)
+
+    def warm_up(self) -> None:
+        """Load the index and the embedding model before the first question (IndexUnavailable if no index)."""
+        self.knowledge.warm_up()
 
     @property
     def engine(self) -> ConversationEngine:
@@ -87,8 +107,11 @@ class Assistant:
             )
         return self._engine
 
+    def close(self) -> None:
+        self.library.shutdown()
+
     # -- knowledge -----------------------------------------------------------------------------------
-    def ask(self, question: str, *, context: str | None = None, user: Any = None, channel: str = "api",
+    def ask(self, question: str, *, context: str | None = None, user: Actor | None = None, channel: str = "api",
             conversation_id: str | None = None, log_query: bool = True) -> Answer:
         """A grounded answer (or a plain refusal), logged with its ``query_id`` for feedback.
 
@@ -101,10 +124,10 @@ class Assistant:
         if not log_query:
             return answer
         try:
-            with session_scope(self.db) as session:
+            with self.runtime.session() as session:
                 query_id = feedback.log_query(
                     session, question=question, answer=answer, channel=channel, latency_ms=latency,
-                    account_id=getattr(user, "account_id", None), conversation_id=conversation_id,
+                    account_id=user.account_id if user else None, conversation_id=conversation_id,
                     context=context or "", now=self.clock(),
                 )
         except Exception as exc:  # noqa: BLE001 — an unlogged answer beats no answer
@@ -113,14 +136,16 @@ class Assistant:
             return answer
         return answer.model_copy(update={"query_id": query_id})
 
-    def search(self, query: str, k: int = 10, mode: str = "hybrid", filters: Any = None) -> list[Any]:
+    def search(self, query: str, k: int = 10, mode: str = "hybrid", filters: SearchFilters | None = None
+               ) -> list[Hit]:
+        """Hits from the answering service's own index (the one whose clauses the answers cite)."""
         return self.answerer.search(query, k=k, mode=mode, filters=filters)
 
     def lookup(self, text: str) -> Answer | None:
         return self.answerer.lookup(text)
 
     # -- conversations -------------------------------------------------------------------------------
-    def chat(self, conversation_id: str, user: Any, text: str, *, channel: str = "api") -> Reply:
+    def chat(self, conversation_id: str, user: Actor | None, text: str, *, channel: str = "api") -> Reply:
         """One message of a conversation; ``user`` is the ``Actor`` of a bound account, or None."""
         return self.engine.handle(conversation_id, user, text, channel=channel)
 
@@ -128,12 +153,12 @@ class Assistant:
         return self.engine.state(conversation_id)
 
     # -- feedback and reports ------------------------------------------------------------------------
-    def feedback(self, query_id: int, rating: str | int, *, comment: str = "", user: Any = None,
+    def feedback(self, query_id: int, rating: str | int, *, comment: str = "", user: Actor | None = None,
                  rater: str = "") -> feedback.FeedbackOut:
         """👍/👎 on an answer. ``rater`` identifies who rates (so a second press replaces the first)."""
-        account_id = getattr(user, "account_id", None)
+        account_id = user.account_id if user else None
         who = rater or (f"account:{account_id}" if account_id else "")
-        with session_scope(self.db) as session:
+        with self.runtime.session() as session:
             return feedback.record_feedback(session, query_id, rating, comment=comment, rater=who,
                                             account_id=account_id, now=self.clock())
 
@@ -143,6 +168,27 @@ class Assistant:
         today = self.rules.today(self.clock())
         until = until or today
         since = since or until - timedelta(days=29)
-        with session_scope(self.db) as session:
+        with self.runtime.session() as session:
             return feedback.unanswered_report(session, since, until, limit=limit, tz=self.rules.timezone)
 
+    # -- operations ----------------------------------------------------------------------------------
+    def health(self) -> Health:
+        """Database and index, each with ``ok`` and a Chinese detail for operators."""
+        return Health(database=self._database_health(), index=self._index_health())
+
+    def _database_health(self) -> DatabaseHealth:
+        try:
+            current = migrate.current_revision(self.db)
+        except Exception as exc:  # any driver error means "down"; the message is for operators
+            return DatabaseHealth(ok=False, detail=f"数据库无法连接：{type(exc).__name__}")
+        head = migrate.head_revision()
+        if current != head:
+            return DatabaseHealth(ok=False, revision=current, expected=head,
+                                  detail="数据库尚未初始化或版本不一致，请运行 zhijian db upgrade")
+        return DatabaseHealth(ok=True, revision=current, backend=self.db.dialect.name)
+
+    def _index_health(self) -> IndexHealth:
+        try:
+            return self.knowledge.status()
+        except Exception as exc:
+            return IndexHealth(ok=False, detail=str(exc) or type(exc).__name__)

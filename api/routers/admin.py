@@ -6,72 +6,63 @@ from datetime import date
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
-from api.deps import ADMIN, STAFF, current_actor, get_services, require
+from api.deps import ADMIN, STAFF, accounts_desk, current_actor, get_services, require
 from api.errors import ApiError
 from api.schemas import AccountIn, MeOut, MetaOut, TokenIn
 from api.services import Services
 from assistant.feedback import UnansweredReport
-from assistant.store import accounts, bindings, tokens
 from assistant.store.actors import Actor
 from assistant.store.bindings import IssuedCode
-from assistant.store.enterprises import enterprise_row
 from assistant.store.schemas import AccountOut
 from assistant.store.tokens import IssuedToken, TokenOut
+from assistant.usecases.registry import AccountDesk
 
 router = APIRouter(prefix="/v1", tags=["账号与管理"])
 
 
 @router.get("/me", response_model=MeOut, summary="当前身份", description="未带令牌时 authenticated 为 false。")
-def me(services: Services = Depends(get_services), actor: Actor | None = Depends(current_actor)) -> MeOut:
+def me(accounts: AccountDesk = Depends(accounts_desk), actor: Actor | None = Depends(current_actor)) -> MeOut:
     if actor is None:
         return MeOut(authenticated=False)
-    name = None
-    if actor.enterprise_id is not None:
-        with services.session() as s:
-            name = enterprise_row(s, actor.enterprise_id).name
+    name = accounts.enterprise_name(actor)
     return MeOut(authenticated=True, name=actor.name, role=actor.role.value, role_label=actor.role.label,
                  account_id=actor.account_id, enterprise_id=actor.enterprise_id, enterprise_name=name)
 
 
 @router.get("/meta", response_model=MetaOut, summary="质监站信息与可选事项")
 def meta(services: Services = Depends(get_services)) -> MetaOut:
-    s = services.settings
+    s, rules = services.settings, services.assistant.rules
     return MetaOut(station_name=s.station_name, station_phone=s.station_phone, station_address=s.station_address,
-                   milestones=list(s.milestones),
-                   lead_days={m: s.lead_days.get(m, s.lead_days_default) for m in s.milestones},
-                   visit_topics=list(s.visit_topics))
+                   milestones=list(rules.milestones), lead_days={m: rules.lead_for(m) for m in rules.milestones},
+                   visit_topics=list(rules.visit_topics))
 
 
 @router.get("/accounts", response_model=list[AccountOut], summary="账号列表（管理员）")
-def list_accounts(role: str | None = Query(None, max_length=32), services: Services = Depends(get_services),
+def list_accounts(role: str | None = Query(None, max_length=32), accounts: AccountDesk = Depends(accounts_desk),
                   _actor: Actor = Depends(require(*ADMIN))) -> list[AccountOut]:
-    with services.session() as s:
-        return accounts.list_accounts(s, role=role)
+    return accounts.list(role=role)
 
 
 @router.post("/accounts", response_model=AccountOut, status_code=201, summary="开设账号（管理员）")
-def create_account(body: AccountIn, services: Services = Depends(get_services),
+def create_account(body: AccountIn, accounts: AccountDesk = Depends(accounts_desk),
                    actor: Actor = Depends(require(*ADMIN))) -> AccountOut:
-    with services.session() as s:
-        return accounts.create_account(s, actor, login=body.login, name=body.name, role=body.role,
-                                       enterprise=body.enterprise, team=body.team, phone=body.phone)
+    return accounts.create(actor, login=body.login, name=body.name, role=body.role, enterprise=body.enterprise,
+                           team=body.team, phone=body.phone)
 
 
 @router.get("/tokens", response_model=list[TokenOut], summary="访问令牌列表（管理员；只显示前缀）")
-def list_tokens(include_revoked: bool = False, services: Services = Depends(get_services),
+def list_tokens(include_revoked: bool = False, accounts: AccountDesk = Depends(accounts_desk),
                 _actor: Actor = Depends(require(*ADMIN))) -> list[TokenOut]:
-    with services.session() as s:
-        return tokens.list_tokens(s, include_revoked=include_revoked)
+    return accounts.tokens(include_revoked=include_revoked)
 
 
 @router.post("/accounts/{login}/tokens", response_model=IssuedToken, status_code=201,
              summary="为账号签发访问令牌（管理员）", description="令牌只在此次响应中出现一次，请妥善转交。")
-def issue_token(login: str, body: TokenIn, response: Response, services: Services = Depends(get_services),
+def issue_token(login: str, body: TokenIn, response: Response, accounts: AccountDesk = Depends(accounts_desk),
                 actor: Actor = Depends(require(*ADMIN))) -> IssuedToken:
     if len(login) > 64:
         raise ApiError(404, "未找到该账号", "not_found")
-    with services.session() as s:
-        issued = tokens.issue_token(s, actor, login, label=body.label, expires_days=body.expires_days)
+    issued = accounts.issue_token(actor, login, label=body.label, expires_days=body.expires_days)
     response.headers["Cache-Control"] = "no-store"
     return issued
 
@@ -81,12 +72,11 @@ def issue_token(login: str, body: TokenIn, response: Response, services: Service
              description="一次性绑定码：企业用户在 Telegram 机器人中发送“/bind 绑定码”即以该账号办理业务；"
                          "监督员只能为企业用户签发，新码签发后旧码作废。")
 def issue_binding_code(login: str, response: Response, hours: int = Query(72, ge=1, le=720),
-                       services: Services = Depends(get_services),
+                       accounts: AccountDesk = Depends(accounts_desk),
                        actor: Actor = Depends(require(*STAFF))) -> IssuedCode:
     if len(login) > 64:
         raise ApiError(404, "未找到该账号", "not_found")
-    with services.session() as s:
-        issued = bindings.issue_code(s, actor, login, hours=hours)
+    issued = accounts.issue_binding_code(actor, login, hours=hours)
     response.headers["Cache-Control"] = "no-store"
     return issued
 
@@ -95,8 +85,7 @@ def issue_binding_code(login: str, response: Response, hours: int = Query(72, ge
                responses={404: {"description": "没有该令牌"}})
 def revoke_token(token_id: int = Path(ge=1, le=2_147_483_647), services: Services = Depends(get_services),
                  actor: Actor = Depends(require(*ADMIN))) -> TokenOut:
-    with services.session() as s:
-        out = tokens.revoke_token(s, actor, token_id)
+    out = services.assistant.accounts.revoke_token(actor, token_id)
     services.token_cache.clear()  # a revoked token stops working at once in this process
     return out
 

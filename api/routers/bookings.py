@@ -6,15 +6,11 @@ from datetime import date
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from api.deps import MEMBERS, STAFF, get_services, require
-from api.errors import ApiError
+from api.deps import MEMBERS, STAFF, bookings_desk, require
 from api.schemas import BookingIn, CompleteIn, ReasonIn, ScheduleIn, as_ref
-from api.services import Services
-from assistant.store import bookings, projects
 from assistant.store.actors import Actor
-from assistant.store.booking_views import booking_window, get_booking, list_bookings
-from assistant.store.enums import AccountRole
 from assistant.store.schemas import BookingDetail, BookingOut, BookingWindow, ProjectOut
+from assistant.usecases.bookings import BookingDesk
 
 router = APIRouter(prefix="/v1", tags=["监督预约"])
 _404 = {404: {"description": "没有该预约"}, 403: {"description": "不是本企业的预约"}}
@@ -23,92 +19,73 @@ _404 = {404: {"description": "没有该预约"}, 403: {"description": "不是本
 @router.get("/projects", response_model=list[ProjectOut], summary="工程列表",
             description="企业用户只看到本单位参建的工程；监督员和管理员看到全部。")
 def list_projects(status: str | None = Query(None, max_length=32, description="under_supervision 或 completed"),
-                  services: Services = Depends(get_services),
+                  bookings: BookingDesk = Depends(bookings_desk),
                   actor: Actor = Depends(require(*MEMBERS))) -> list[ProjectOut]:
-    with services.session() as s:
-        if actor.role == AccountRole.contractor:
-            return projects.list_projects(s, enterprise_id=actor.enterprise_id, status=status)
-        return projects.list_projects(s, status=status)
+    return bookings.projects(actor, status=status)
 
 
 @router.get("/bookings/window", response_model=BookingWindow, summary="最早可预约日期",
             description="按提前期（工作日）和监督组排班，给出该工程该事项最早可约的日期和之后有空的日子。")
 def window(project: str = Query(min_length=1, max_length=200, description="工程编号（id）、监督注册号、许可证号或名称"),
            milestone: str = Query(min_length=1, max_length=40),
-           services: Services = Depends(get_services),
+           bookings: BookingDesk = Depends(bookings_desk),
            actor: Actor = Depends(require(*MEMBERS))) -> BookingWindow:
-    with services.session() as s:
-        proj = projects.get_project(s, as_ref(project))
-        if actor.role == AccountRole.contractor and actor.enterprise_id not in {p.enterprise_id for p in proj.parties}:
-            raise ApiError(403, "贵单位不是该工程的参建单位", "forbidden")
-        return booking_window(s, proj.id, milestone)
+    return bookings.window(actor, as_ref(project), milestone)
 
 
 @router.get("/bookings", response_model=list[BookingOut], summary="预约列表",
             description="企业用户只看到本单位的预约；监督员和管理员看到全部，可按状态、日期、工程筛选。")
 def list_(status: str | None = Query(None, max_length=32), date_from: date | None = None, date_to: date | None = None,
           project: str | None = Query(None, max_length=200), limit: int = Query(200, ge=1, le=500),
-          services: Services = Depends(get_services), actor: Actor = Depends(require(*MEMBERS))) -> list[BookingOut]:
-    project = as_ref(project)
-    with services.session() as s:
-        return list_bookings(s, actor=actor, status=status, date_from=date_from, date_to=date_to, project=project,
-                             limit=limit)
+          bookings: BookingDesk = Depends(bookings_desk), actor: Actor = Depends(require(*MEMBERS))) -> list[BookingOut]:
+    return bookings.list(actor, status=status, date_from=date_from, date_to=date_to, project=as_ref(project),
+                         limit=limit)
 
 
 @router.post("/bookings", response_model=BookingOut, status_code=201, summary="提交监督预约",
              description="检查提前期、工作日、整改通知、重复预约和监督组容量；不符合时说明原因并给出可约日期。")
-def create(body: BookingIn, response: Response, services: Services = Depends(get_services),
+def create(body: BookingIn, response: Response, bookings: BookingDesk = Depends(bookings_desk),
            actor: Actor = Depends(require(*MEMBERS))) -> BookingOut:
-    with services.session() as s:
-        out = bookings.create_booking(
-            s, actor, project=body.project, milestone=body.milestone, requested_date=body.requested_date,
-            contact_name=body.contact_name, contact_phone=body.contact_phone, enterprise=body.enterprise,
-            note=body.note,
-        )
+    out = bookings.create(actor, project=body.project, milestone=body.milestone, requested_date=body.requested_date,
+                          contact_name=body.contact_name, contact_phone=body.contact_phone,
+                          enterprise=body.enterprise, note=body.note)
     response.headers["Location"] = f"/v1/bookings/{out.booking_no}"
     return out
 
 
 @router.get("/bookings/{booking_no}", response_model=BookingDetail, summary="预约详情与办理记录", responses=_404)
-def detail(booking_no: str, services: Services = Depends(get_services),
+def detail(booking_no: str, bookings: BookingDesk = Depends(bookings_desk),
            actor: Actor = Depends(require(*MEMBERS))) -> BookingDetail:
-    with services.session() as s:
-        return get_booking(s, booking_no, actor=actor)
+    return bookings.get(actor, booking_no)
 
 
 @router.post("/bookings/{booking_no}/accept", response_model=BookingOut, summary="受理预约（监督员）", responses=_404)
-def accept(booking_no: str, services: Services = Depends(get_services),
+def accept(booking_no: str, bookings: BookingDesk = Depends(bookings_desk),
            actor: Actor = Depends(require(*STAFF))) -> BookingOut:
-    with services.session() as s:
-        return bookings.accept_booking(s, actor, booking_no)
+    return bookings.accept(actor, booking_no)
 
 
 @router.post("/bookings/{booking_no}/return", response_model=BookingOut, summary="退回预约（监督员）", responses=_404)
-def return_(booking_no: str, body: ReasonIn, services: Services = Depends(get_services),
+def return_(booking_no: str, body: ReasonIn, bookings: BookingDesk = Depends(bookings_desk),
             actor: Actor = Depends(require(*STAFF))) -> BookingOut:
-    with services.session() as s:
-        return bookings.return_booking(s, actor, booking_no, body.reason)
+    return bookings.return_(actor, booking_no, body.reason)
 
 
 @router.post("/bookings/{booking_no}/schedule", response_model=BookingOut, summary="排期并指派监督员", responses=_404)
-def schedule(booking_no: str, body: ScheduleIn, services: Services = Depends(get_services),
+def schedule(booking_no: str, body: ScheduleIn, bookings: BookingDesk = Depends(bookings_desk),
              actor: Actor = Depends(require(*STAFF))) -> BookingOut:
-    with services.session() as s:
-        return bookings.schedule_booking(s, actor, booking_no, inspectors=body.inspectors, at_time=body.at_time,
-                                         on_date=body.on_date)
+    return bookings.schedule(actor, booking_no, inspectors=body.inspectors, at_time=body.at_time, on_date=body.on_date)
 
 
 @router.post("/bookings/{booking_no}/complete", response_model=BookingOut, summary="办结（记录监督结论）",
              responses=_404)
-def complete(booking_no: str, body: CompleteIn, services: Services = Depends(get_services),
+def complete(booking_no: str, body: CompleteIn, bookings: BookingDesk = Depends(bookings_desk),
              actor: Actor = Depends(require(*STAFF))) -> BookingOut:
-    with services.session() as s:
-        return bookings.complete_booking(s, actor, booking_no, body.result)
+    return bookings.complete(actor, booking_no, body.result)
 
 
 @router.post("/bookings/{booking_no}/cancel", response_model=BookingOut, summary="取消预约",
              description="申请单位或质监站工作人员可以取消。", responses=_404)
-def cancel(booking_no: str, body: ReasonIn, services: Services = Depends(get_services),
+def cancel(booking_no: str, body: ReasonIn, bookings: BookingDesk = Depends(bookings_desk),
            actor: Actor = Depends(require(*MEMBERS))) -> BookingOut:
-    with services.session() as s:
-        return bookings.cancel_booking(s, actor, booking_no, body.reason)
+    return bookings.cancel(actor, booking_no, body.reason)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
 
-from api.deps import current_actor, get_services
-from api.services import Services
+from api.deps import credit_desk, current_actor
 from assistant.store.actors import Actor
-from assistant.store.credit import credit_lookup
 from assistant.store.schemas import CreditFull, CreditPublic
+from assistant.usecases.registry import CreditDesk
 
 router = APIRouter(prefix="/v1", tags=["企业信用"])
 
@@ -22,7 +21,6 @@ router = APIRouter(prefix="/v1", tags=["企业信用"])
     responses={404: {"description": "未找到企业"}, 409: {"description": "名称与多家企业相近"}},
 )
 def credit(q: str = Query(min_length=1, max_length=200, description="企业名称或统一社会信用代码"),
-           services: Services = Depends(get_services),
+           desk: CreditDesk = Depends(credit_desk),
            actor: Actor | None = Depends(current_actor)) -> CreditFull | CreditPublic:
-    with services.session() as s:
-        return credit_lookup(s, q, actor=actor)
+    return desk.lookup(actor, q)

@@ -5,47 +5,24 @@ from __future__ import annotations
 import shutil
 
 from fastapi import APIRouter, Depends, File, Response, UploadFile
-from pydantic import BaseModel
 
-from api.deps import ADMIN, current_actor, get_services, require
+from api.deps import ADMIN, current_actor, library_desk, require
 from api.errors import ApiError
-from api.jobs import Job, safe_filename
 from api.schemas import RetireIn
-from api.services import Services
+from assistant.jobs import Job
 from assistant.store.actors import Actor
-from corpus.ingest import SUPPORTED
-from index.query import resolve_code
+from assistant.usecases.library import LibraryDesk
+from assistant.views import DocumentList
 
 router = APIRouter(prefix="/v1/documents", tags=["知识库文档"])
 
-MAX_FILES = 20
 _CHUNK = 1 << 20
 
 
-class DocumentOut(BaseModel):
-    code: str
-    title: str
-    kind: str
-    status: str
-    superseded_by: str | None = None
-    clauses: int
-
-
-class DocumentList(BaseModel):
-    index_version: str
-    documents: list[DocumentOut]
-
-
 @router.get("", response_model=DocumentList, summary="知识库中可检索的文档")
-def list_documents(services: Services = Depends(get_services),
+def list_documents(library: LibraryDesk = Depends(library_desk),
                    _actor: Actor | None = Depends(current_actor)) -> DocumentList:
-    manifest = services.searcher().manifest
-    docs = sorted(manifest.docs.values(), key=lambda d: (d.kind != "standard", d.code))
-    return DocumentList(
-        index_version=manifest.version_id,
-        documents=[DocumentOut(code=d.code, title=d.title, kind=d.kind, status=d.status,
-                               superseded_by=d.superseded_by, clauses=d.clauses) for d in docs],
-    )
+    return library.documents()
 
 
 def _accepted(job: Job, response: Response) -> Job:
@@ -65,21 +42,11 @@ def _accepted(job: Job, response: Response) -> Job:
 async def upload(
     response: Response,
     files: list[UploadFile] = File(description="一个或多个文件"),
-    services: Services = Depends(get_services),
+    library: LibraryDesk = Depends(library_desk),
     actor: Actor = Depends(require(*ADMIN)),
 ) -> Job:
-    if not files:
-        raise ApiError(422, "请选择要上传的文件", "no_files")
-    if len(files) > MAX_FILES:
-        raise ApiError(422, f"一次最多上传 {MAX_FILES} 个文件", "too_many_files")
-    names = [safe_filename(f.filename or "") for f in files]
-    bad = [n for n in names if "." + n.rsplit(".", 1)[-1].lower() not in SUPPORTED or "." not in n]
-    if bad:
-        kinds = "、".join(sorted(s.lstrip(".") for s in SUPPORTED))
-        raise ApiError(415, f"不支持的文件类型：{'、'.join(bad)}（可上传：{kinds}）", "unsupported_file_type")
-    if len(set(names)) != len(names):
-        raise ApiError(422, "上传的文件中有重名文件", "duplicate_file_names")
-    job_id, folder = services.jobs.new_upload_dir()
+    names = library.check_upload([f.filename or "" for f in files])
+    job_id, folder = library.new_upload()
     saved = []
     try:
         for f, name in zip(files, names, strict=True):
@@ -93,31 +60,23 @@ async def upload(
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    return _accepted(services.jobs.submit_ingest(job_id, saved, actor.name), response)
+    return _accepted(library.submit_ingest(job_id, saved, actor.name), response)
 
 
 @router.get("/jobs", response_model=list[Job], summary="最近的导入任务")
-def list_jobs(services: Services = Depends(get_services), _actor: Actor = Depends(require(*ADMIN))) -> list[Job]:
-    return services.jobs.recent()
+def list_jobs(library: LibraryDesk = Depends(library_desk), _actor: Actor = Depends(require(*ADMIN))) -> list[Job]:
+    return library.jobs()
 
 
 @router.get("/jobs/{job_id}", response_model=Job, summary="查询导入任务进度",
             responses={404: {"description": "没有该任务"}})
-def get_job(job_id: str, services: Services = Depends(get_services),
+def get_job(job_id: str, library: LibraryDesk = Depends(library_desk),
             _actor: Actor = Depends(require(*ADMIN))) -> Job:
-    job = services.jobs.get(job_id)
-    if job is None:
-        raise ApiError(404, f"没有编号为 {job_id} 的任务", "job_not_found")
-    return job
+    return library.job(job_id)
 
 
 @router.post("/{code:path}/retire", response_model=Job, status_code=202, summary="废止一部标准（后台任务）",
              description="标记为废止后检索默认不再返回；可注明替代它的新标准。仅限管理员。")
-def retire(code: str, body: RetireIn, response: Response, services: Services = Depends(get_services),
+def retire(code: str, body: RetireIn, response: Response, library: LibraryDesk = Depends(library_desk),
            actor: Actor = Depends(require(*ADMIN))) -> Job:
-    if len(code) > 64:
-        raise ApiError(404, "知识库中没有该标准", "document_not_found")
-    resolved = resolve_code(code, list(services.searcher().manifest.docs))
-    if resolved is None:
-        raise ApiError(404, f"知识库中没有标准“{code}”", "document_not_found")
-    return _accepted(services.jobs.submit_retire(resolved, body.superseded_by, actor.name), response)
+    return _accepted(library.retire(code, body.superseded_by, actor.name), response)

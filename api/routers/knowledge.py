@@ -9,16 +9,15 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from api.deps import MEMBERS, current_actor, get_services, require
+from api.deps import MEMBERS, current_actor, get_services, knowledge, require
 from api.errors import ApiError
 from api.ratelimit import client_address
-from api.schemas import AnswerOut, AskIn, ChatIn, ChatOut, ClauseOut, FeedbackIn, SearchOut
+from api.schemas import AnswerOut, AskIn, ChatIn, ChatOut, FeedbackIn
 from api.services import Services
 from assistant.feedback import FeedbackOut
+from assistant.knowledge import Knowledge
 from assistant.store.actors import Actor
-from corpus.models import ClauseKind, Document
-from index import SearchFilters
-from index.query import resolve_code
+from assistant.views import ClauseView, SearchFilters, SearchPage
 
 router = APIRouter(prefix="/v1", tags=["知识检索与问答"])
 
@@ -28,7 +27,7 @@ DocKindQ = Literal["standard", "guide", "case", "faq"]
 
 @router.get(
     "/search",
-    response_model=SearchOut,
+    response_model=SearchPage,
     summary="检索条文",
     description="关键词与语义混合检索；也可直接输入“GB55032 3.3.5”这样的条文号。重复的检索由缓存直接返回（响应头 X-Cache）。",
 )
@@ -50,61 +49,31 @@ def search(
     if not query:
         raise ApiError(422, "请输入要检索的内容", "validation_failed")
     start = time.perf_counter()
-    searcher = services.searcher()
+    kb = services.assistant.knowledge
     filters = SearchFilters(kinds=kind or None, doc_kinds=doc_kind or None, codes=code or None,
                             include_withdrawn=include_withdrawn, mandatory_only=mandatory_only)
-    key = (searcher.version_id, query, k, mode, filters.key())
+    key = (kb.version_id(), query, k, mode, filters.key())
     body = services.search_cache.get(key)
     cache = "hit"
     if body is None:
         cache = "miss"
-        hits = searcher.search(query, k=k, mode=mode, filters=filters)
-        out = SearchOut(query=query, mode=mode, index_version=searcher.version_id, hits=hits)
-        body = out.model_dump_json().encode("utf-8")
-        services.search_cache.put(key, body)
+        page = kb.search(query, k=k, mode=mode, filters=filters)
+        body = page.model_dump_json().encode("utf-8")
+        services.search_cache.put((page.index_version, *key[1:]), body)
     services.metrics.search_latency.labels(mode=mode, cache=cache).observe(time.perf_counter() - start)
     return Response(body, media_type="application/json", headers={"X-Cache": cache})
 
 
-def _clause_out(doc: Document, clause_no: str) -> ClauseOut | None:
-    matches = [c for c in doc.clauses if c.clause_no == clause_no]
-    if not matches:
-        return None
-    main = next((c for c in matches if c.kind != ClauseKind.commentary), matches[0])
-    note = next((c for c in matches if c.kind == ClauseKind.commentary and c is not main), None)
-    if main.kind in (ClauseKind.case, ClauseKind.faq):
-        cite = f"《{doc.title}》{main.clause_no}"
-    else:
-        cite = f"《{doc.title}》{doc.code} 第{main.clause_no}条"
-    return ClauseOut(
-        code=doc.code, title=doc.title, status=doc.status.value, superseded_by=doc.superseded_by,
-        clause_no=main.clause_no, kind=main.kind.value, mandatory=main.mandatory, chapter=main.chapter,
-        section=main.section, clause_title=main.title, text=main.text, commentary=note.text if note else None,
-        pages=main.pages, citation=cite,
-    )
-
-
 @router.get(
     "/clauses/{code:path}/{clause_no}",
-    response_model=ClauseOut,
+    response_model=ClauseView,
     summary="按编号查看条文",
     description="标准编号可按习惯书写（GB55032、GB 55032-2022）；条号照标准印刷的写法，如 3.3.5。",
     responses={404: {"description": "没有该标准或该条"}},
 )
-def clause(code: str, clause_no: str, services: Services = Depends(get_services),
-           _actor: Actor | None = Depends(current_actor)) -> ClauseOut:
-    number = clause_no.strip().removeprefix("第").removesuffix("条").strip()
-    if len(code) > 64 or len(number) > 32 or not number:
-        raise ApiError(404, "没有找到该条文，请核对标准编号和条号", "clause_not_found")
-    manifest = services.searcher().manifest
-    resolved = resolve_code(code, list(manifest.docs))
-    doc = services.library.get(resolved) if resolved else None
-    if doc is None:
-        raise ApiError(404, f"知识库中没有标准“{code}”", "document_not_found")
-    out = _clause_out(doc, number)
-    if out is None:
-        raise ApiError(404, f"{doc.code}《{doc.title}》中没有第{number}条", "clause_not_found")
-    return out
+def clause(code: str, clause_no: str, kb: Knowledge = Depends(knowledge),
+           _actor: Actor | None = Depends(current_actor)) -> ClauseView:
+    return kb.clause(code, clause_no)
 
 
 def _channel(request: Request) -> str:

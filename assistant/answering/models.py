@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from assistant.views import cite
+
 
 class Citation(BaseModel):
     """One cited clause, in the JSON shape DESIGN.md fixes (plus a few display fields)."""
@@ -25,9 +27,7 @@ class Citation(BaseModel):
 
     def reference(self) -> str:
         """《title》CODE 第X条 — the form inspectors write in a rectification notice."""
-        if self.kind in ("case", "faq"):
-            return f"《{self.title}》{self.clause_no}"
-        return f"《{self.title}》{self.code} 第{self.clause_no}条"
+        return cite(self.title, self.code, self.clause_no, self.kind)
 
 
 class Answer(BaseModel):

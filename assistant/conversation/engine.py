@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from assistant import feedback
+from assistant.answering.protocol import AnswerSource
 from assistant.conversation import booking_flow, dates, followup, services, visit_flow
 from assistant.conversation import state as convstate
 from assistant.conversation.common import AskRequest, Turn, bound_refusal, projects_of
@@ -65,16 +66,16 @@ class ConversationEngine:
     def __init__(
         self,
         db: Engine,
-        answerer: Callable[[], Any],
+        answerer: Callable[[], AnswerSource],
         *,
-        rules: StoreRules | None = None,
+        rules: StoreRules,
         clock: Callable[[], datetime] = utcnow,
         station_name: str = "",
         station_phone: str = "",
     ) -> None:
         self.db = db
         self._answerer = answerer
-        self.rules = rules or StoreRules.from_settings()
+        self.rules = rules
         self.clock = clock
         self.station_name = station_name
         self.station_phone = station_phone

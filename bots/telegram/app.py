@@ -49,7 +49,7 @@ def _setup(assistant: Assistant):  # noqa: ANN202 - a post_init callback
     async def post_init(application: Application) -> None:
         await application.bot.set_my_commands(bot_commands())
         try:
-            await asyncio.to_thread(lambda: assistant.answerer.searcher)
+            await asyncio.to_thread(assistant.warm_up)
         except Exception as exc:  # noqa: BLE001 - the bot still books and looks up credit without an index
             log.warning("knowledge index not loaded: %s", exc)
 

@@ -40,15 +40,13 @@ from telegram.ext import (
 from assistant.answering.models import Citation
 from assistant.conversation.replies import Reply
 from assistant.core import Assistant
+from assistant.errors import IndexUnavailable, StoreError
 from assistant.store.actors import Actor
-from assistant.store.bindings import looks_like_code
-from assistant.store.errors import StoreError
 from bots import binding
 from bots.ratelimit import TokenBucket
 from bots.telegram import keyboard as kb
 from bots.telegram import texts
 from bots.telegram.render import citation_marks, split_message
-from index import IndexUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +167,7 @@ class TelegramChannel:
     # -- commands ------------------------------------------------------------------------------------
     async def start(self, update: Update, context: Context) -> None:
         """/start, or a deep link t.me/<bot>?start=<binding code>."""
-        if context.args and looks_like_code(context.args[0]):
+        if context.args and self.assistant.bindings.looks_like_code(context.args[0]):
             await self._bind(update, context, context.args[0])
             return
         actor, reply = await asyncio.to_thread(self._chat, self.conversation_id(update),

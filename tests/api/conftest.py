@@ -65,7 +65,7 @@ def api_app(backend: dict, sample_installation: Path):
     """The app over the sample index, rate limits off (tests of limits build their own app)."""
     settings = make_settings(sample_installation, **backend, **NO_LIMITS)
     app = create_app(settings)
-    migrate.upgrade(app.state.services.engine)
+    migrate.upgrade(app.state.services.assistant.db)
     return app
 
 
@@ -85,12 +85,12 @@ class Demo:
 
 def reset_store(app) -> Demo:
     services = app.state.services
-    engine = services.engine
+    engine = services.assistant.db
     with engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(text(f"DELETE FROM {table.name}"))
     with session_scope(engine) as session:
-        seed_demo(session)
+        seed_demo(session, rules=services.assistant.rules, now=services.assistant.clock())
         toks = seed_demo_tokens(session)
         toks["other"] = issue_token(session, Actor.system("测试"), "shizheng", label="测试").token
     services.token_cache.clear()
@@ -105,7 +105,7 @@ def demo(api_app) -> Demo:
 
 
 def rows(app, table: str) -> int:
-    with app.state.services.engine.connect() as conn:
+    with app.state.services.assistant.db.connect() as conn:
         return conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
 
 

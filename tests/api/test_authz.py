@@ -140,7 +140,7 @@ def _ids(client, demo: Demo) -> dict[str, str]:
 
 def _snapshot(app) -> dict[str, Any]:
     """Everything a refused call must leave untouched."""
-    with app.state.services.engine.connect() as conn:
+    with app.state.services.assistant.db.connect() as conn:
         q = lambda sql: conn.execute(text(sql)).all()  # noqa: E731
         return {
             "audit": q("SELECT COUNT(*) FROM audit_events"),

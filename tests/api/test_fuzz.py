@@ -25,7 +25,7 @@ MAX_EXAMPLES = 8
 def fuzz_app(sample_installation, tmp_path_factory):
     db = tmp_path_factory.mktemp("fuzz") / "fuzz.db"
     app = create_app(make_settings(sample_installation, f"sqlite:///{db}", **NO_LIMITS))
-    migrate.upgrade(app.state.services.engine)
+    migrate.upgrade(app.state.services.assistant.db)
     app.state.fuzz_token = reset_store(app).tokens["admin"]
     return app
 

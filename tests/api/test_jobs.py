@@ -38,7 +38,7 @@ def writable(sample_installation, tmp_path):
     data = tmp_path / "install"
     shutil.copytree(sample_installation, data)
     app = create_app(make_settings(data, f"sqlite:///{tmp_path / 'jobs.db'}", **NO_LIMITS))
-    migrate.upgrade(app.state.services.engine)
+    migrate.upgrade(app.state.services.assistant.db)
     return app
 
 

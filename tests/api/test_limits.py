@@ -18,7 +18,7 @@ def limited(sample_installation, tmp_path):
             "api_rate_limit_anonymous": "", "api_rate_limit_token": "", "api_rate_limit_auth_failures": "",
             **overrides})
         app = create_app(settings)
-        migrate.upgrade(app.state.services.engine)
+        migrate.upgrade(app.state.services.assistant.db)
         return app
     return build
 

@@ -24,7 +24,7 @@ def test_tokens_are_stored_only_as_hashes(client, api_app, demo):
     assert issued.status_code == 201 and issued.headers["cache-control"] == "no-store"
     plain = issued.json()["token"]
     assert plain.startswith("zj_") and len(plain) >= 40
-    with api_app.state.services.engine.connect() as conn:
+    with api_app.state.services.assistant.db.connect() as conn:
         stored = [tuple(map(str, r)) for r in conn.execute(text("SELECT * FROM api_tokens")).all()]
     assert not any(plain in field for row in stored for field in row)
     assert any(hashlib.sha256(plain.encode()).hexdigest() in row for row in stored)
@@ -35,7 +35,7 @@ def test_tokens_are_stored_only_as_hashes(client, api_app, demo):
 
 
 def test_expired_tokens_and_deactivated_accounts_stop_working(client, api_app, demo):
-    engine = api_app.state.services.engine
+    engine = api_app.state.services.assistant.db
     with session_scope(engine) as s:
         old = issue_token(s, Actor.system(), "wang", expires_days=1, now=utcnow() - timedelta(days=2)).token
     assert_problem(client.get("/v1/me", headers={"Authorization": f"Bearer {old}"}), 401, "unauthenticated")
@@ -47,7 +47,7 @@ def test_expired_tokens_and_deactivated_accounts_stop_working(client, api_app, d
 
 
 def test_demo_tokens_are_reissued_and_old_ones_revoked(api_app, demo):
-    engine = api_app.state.services.engine
+    engine = api_app.state.services.assistant.db
     with session_scope(engine) as s:
         again = seed_demo_tokens(s)
     assert set(again) == {"admin", "inspector", "contractor", "expert"}

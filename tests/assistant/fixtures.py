@@ -15,6 +15,7 @@ from assistant.config import get_settings
 from assistant.conversation.engine import ConversationEngine
 from assistant.store.db import dispose_engines, get_engine, session_scope
 from assistant.store.migrate import upgrade
+from assistant.store.rules import StoreRules
 from assistant.store.seed import seed_demo
 from tests.store.conftest import BACKENDS, NOW, PG_URL, World, drop_schema, unique_schema
 
@@ -83,7 +84,7 @@ def cli_db(request, tmp_path, monkeypatch) -> Iterator[str]:
     db = get_engine(get_settings())
     upgrade(db)
     with session_scope(db) as s:
-        seed_demo(s, now=NOW)
+        seed_demo(s, rules=StoreRules.from_settings(get_settings()), now=NOW)
     yield request.param
     dispose_engines()
     get_settings.cache_clear()

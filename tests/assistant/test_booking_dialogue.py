@@ -10,12 +10,13 @@ from assistant.conversation.engine import ConversationEngine
 from assistant.store import bookings, rectifications
 from assistant.store.booking_views import list_bookings
 from assistant.store.db import engine_schema, make_engine
+from assistant.store.rules import StoreRules
 
 from .conftest import NOW, Dialogue, NoAnswerer, read
 
 
 def _bookings(db):
-    return read(db, lambda s: list_bookings(s))
+    return read(db, lambda s: list_bookings(s, rules=StoreRules()))
 
 
 def test_full_booking_with_a_wrong_date_corrected(conv_engine, engine, w, cid):

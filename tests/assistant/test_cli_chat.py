@@ -9,6 +9,7 @@ from datetime import date
 from assistant.config import get_settings
 from assistant.store.booking_views import list_bookings
 from assistant.store.db import get_engine
+from assistant.store.rules import StoreRules
 from assistant.store.visits import list_visits
 
 from .conftest import read, run_cli
@@ -41,7 +42,7 @@ def test_booking_dialogue_with_wrong_dates_then_cancellation(cli_db):
     assert "预约已提交，预约编号" in out
     assert "已取消本次预约，没有提交任何内容" in out
 
-    mine = read(_db(), lambda s: list_bookings(s, project="示例监2026-001"))
+    mine = read(_db(), lambda s: list_bookings(s, project="示例监2026-001", rules=StoreRules()))
     new = [b for b in mine if b.milestone == "主体结构验收"]
     assert len(new) == 1 and new[0].requested_date == date(2026, 10, 10) and new[0].contact_name == "张三"
     assert new[0].status == "cancelled" and f"预约 {new[0].booking_no} 已取消" in out
@@ -68,7 +69,7 @@ def test_unbound_user_is_told_how_to_bind(cli_db):
     out = run_cli("chat", input="预约主体结构验收\n查信用 示例建工集团有限公司\n").stdout
     assert "未绑定用户" in out and "绑定码" in out
     assert "信用等级：A" in out and "信用分：" not in out
-    assert len(read(_db(), lambda s: list_bookings(s))) == 4  # the seed's, nothing more
+    assert len(read(_db(), lambda s: list_bookings(s, rules=StoreRules()))) == 4  # the seed's, nothing more
 
 
 def test_conversation_resumes_in_a_later_run_and_json_lines(cli_db):

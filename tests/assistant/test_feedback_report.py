@@ -10,12 +10,12 @@ import pytest
 
 from assistant import feedback
 from assistant.answering.models import Answer, Citation
-from assistant.config import get_settings
+from assistant.config import Settings, get_settings
 from assistant.core import Assistant
 from assistant.store.db import get_engine, session_scope
 from assistant.store.errors import InvalidInput, NotFound
 
-from .conftest import CST, NOW, run_cli
+from .conftest import CST, NOW, NoAnswerer, run_cli
 
 REFUSED = Answer(answer="抱歉，知识库中没有找到……", grounded=False, refusal_reason="no basis", confidence=0.1)
 CITED = Answer(answer="这个问题在规范中有明确规定：……", grounded=True, confidence=0.9, citations=[
@@ -52,7 +52,7 @@ def _log(db, question, answer, at, **kw):
 
 
 def test_feedback_and_report_in_the_database(engine, rules):
-    asst = Assistant(db=engine, rules=rules, clock=lambda: NOW, answerer=object())
+    asst = Assistant(Settings(), db=engine, rules=rules, clock=lambda: NOW, answerer=NoAnswerer())
     late = datetime(2026, 9, 24, 23, 30, tzinfo=CST)  # still the 24th at the station
     for i, q in enumerate(UNANSWERED):
         _log(engine, q, REFUSED, NOW - timedelta(hours=i), channel="telegram" if i % 2 else "web")

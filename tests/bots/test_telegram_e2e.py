@@ -22,6 +22,7 @@ from assistant.store.bindings import issue_code
 from assistant.store.booking_views import list_bookings
 from assistant.store.db import session_scope
 from assistant.store.models import AnswerFeedback, QueryLog
+from assistant.store.rules import StoreRules
 from bots.telegram import BotConfig, build_application
 from bots.telegram.render import utf16_len
 from bots.telegram.webhook import SECRET_HEADER, webhook_app
@@ -124,12 +125,12 @@ def test_booking_dialogue_with_buttons_and_a_corrected_date(api, make_bot, engin
         assert "请选择或输入希望监督到场的日期" in r.text
         r = chat.last("10月10日")  # the corrected date: an adjusted working Saturday
         assert "请核对预约信息" in r.text and "2026年10月10日（周六）" in r.text
-        assert _read(engine, lambda s: list_bookings(s)) == []  # nothing written before 确认
+        assert _read(engine, lambda s: list_bookings(s, rules=StoreRules())) == []  # nothing written before 确认
 
         done = chat.press(r, "确认")[-1]
         assert "预约已提交，预约编号" in done.text
 
-    made = _read(engine, lambda s: list_bookings(s))
+    made = _read(engine, lambda s: list_bookings(s, rules=StoreRules()))
     assert len(made) == 1
     b = made[0]
     assert (b.project_name, b.milestone, b.requested_date, b.contact_name, b.contact_phone, b.status) == (
@@ -162,7 +163,7 @@ def test_unbound_user_may_ask_and_look_up_credit_but_is_told_how_to_bind(api, ma
         assert "绑定成功" in chat.last(f"/start {code.replace('-', '')}").text
         assert "请选择要预约的工程" in chat.last("/book").text
         assert "已取消本次预约" in chat.last("/cancel").text
-    assert _read(engine, lambda s: list_bookings(s)) == []
+    assert _read(engine, lambda s: list_bookings(s, rules=StoreRules())) == []
 
 
 # -- a long answer -------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Background jobs for administrators: ingest uploaded files, retire a standard; pollable status.
 
 Each job runs ``zhijian ingest`` / ``zhijian retire`` in a child process, one at
-a time: parsing and embedding use the other core instead of the server's, a
+a time (the library maintenance the station admin starts from the web page):
+parsing and embedding use the other core instead of the server's, a
 crash cannot take the server down, and the library and index locks are the
 same ones the command line uses. The new index is published atomically by the
 indexer; when the job ends the app loads it and drops cached search results.
@@ -28,10 +29,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from api.metrics import Metrics
 from assistant.config import Settings
 
-log = logging.getLogger("api.jobs")
+log = logging.getLogger(__name__)
 
 JOB_TIMEOUT_S = 4 * 3600
 _SAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff（）()]+")
@@ -91,12 +91,13 @@ def safe_filename(name: str) -> str:
 
 
 class JobManager:
-    def __init__(self, settings: Settings, *, on_index_changed: Callable[[], None], metrics: Metrics) -> None:
+    def __init__(self, settings: Settings, *, on_index_changed: Callable[[], None],
+                 on_finished: Callable[[Job], None] = lambda job: None) -> None:
         self.settings = settings
         self.root = settings.data_dir / "jobs"
         self.uploads = settings.data_dir / "uploads"
         self._on_index_changed = on_index_changed
-        self._metrics = metrics
+        self._on_finished = on_finished
         self._executor: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
         self._recovered = False
@@ -222,8 +223,8 @@ class JobManager:
                      message=message)
 
     def _finish(self, job: Job, status: JobStatus, **changes: Any) -> None:
-        self._set(job, status, finished_at=_now(), **changes)
-        self._metrics.ingest_jobs.labels(outcome=status.value).inc()
+        job = self._set(job, status, finished_at=_now(), **changes)
+        self._on_finished(job)
         if status == JobStatus.succeeded:
             self._on_index_changed()
 

@@ -1,0 +1,110 @@
+"""Who is who: accounts and their tokens, chat bindings, and enterprise credit lookups."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from assistant.store import accounts, bindings, tokens
+from assistant.store.actors import Actor
+from assistant.store.bindings import BindingOut, IssuedCode
+from assistant.store.credit import credit_lookup
+from assistant.store.enterprises import enterprise_row
+from assistant.store.schemas import AccountOut, CreditFull, CreditPublic
+from assistant.store.tokens import IssuedToken, TokenOut
+from assistant.usecases.runtime import Runtime
+
+
+class AccountDesk:
+    """Accounts, API tokens and one-time chat binding codes (admins and, for codes, inspectors)."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self._rt = rt
+
+    def authenticate(self, token: str) -> Actor:
+        """The ``Actor`` behind a bearer token; ``Unauthenticated`` otherwise."""
+        with self._rt.session() as s:
+            return tokens.authenticate(s, token, now=self._rt.now())
+
+    def actor(self, login: str) -> Actor:
+        """Act as the account ``login`` (the command line's --as)."""
+        with self._rt.session() as s:
+            return accounts.actor_for(s, login)
+
+    def enterprise_name(self, actor: Actor) -> str | None:
+        if actor.enterprise_id is None:
+            return None
+        with self._rt.session() as s:
+            return enterprise_row(s, actor.enterprise_id).name
+
+    def list(self, *, role: str | None = None) -> list[AccountOut]:
+        with self._rt.session() as s:
+            return accounts.list_accounts(s, role=role)
+
+    def create(self, actor: Actor, *, login: str, name: str, role: str, enterprise: int | str | None = None,
+               team: int | str | None = None, phone: str = "") -> AccountOut:
+        with self._rt.session() as s:
+            return accounts.create_account(s, actor, login=login, name=name, role=role, enterprise=enterprise,
+                                           team=team, phone=phone)
+
+    def tokens(self, *, account: str | None = None, include_revoked: bool = False) -> list[TokenOut]:
+        with self._rt.session() as s:
+            return tokens.list_tokens(s, account=account, include_revoked=include_revoked, now=self._rt.now())
+
+    def issue_token(self, actor: Actor, login: str, *, label: str = "", expires_days: int | None = None
+                    ) -> IssuedToken:
+        with self._rt.session() as s:
+            return tokens.issue_token(s, actor, login, label=label, expires_days=expires_days, now=self._rt.now())
+
+    def revoke_token(self, actor: Actor, ref: int | str) -> TokenOut:
+        with self._rt.session() as s:
+            return tokens.revoke_token(s, actor, ref, now=self._rt.now())
+
+    def issue_binding_code(self, actor: Actor, login: str, *, hours: int = bindings.DEFAULT_HOURS) -> IssuedCode:
+        with self._rt.session() as s:
+            return bindings.issue_code(s, actor, login, hours=hours, now=self._rt.now())
+
+
+class BindingDesk:
+    """What a chat channel needs to know who writes: resolve, redeem a one-time code, show, end."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self._rt = rt
+
+    @staticmethod
+    def looks_like_code(text: str) -> bool:
+        return bindings.looks_like_code(text)
+
+    def actor_for(self, channel: str, external_id: int | str) -> Actor | None:
+        with self._rt.session() as s:
+            return bindings.actor_for_binding(s, channel, str(external_id))
+
+    def redeem(self, channel: str, external_id: int | str, code: str, display_name: str = "") -> BindingOut:
+        """Bind with a one-time code; a ``StoreError`` with a Chinese reason when the code is no good."""
+        with self._rt.session() as s:
+            return bindings.redeem_code(s, channel, str(external_id), code, display_name=display_name,
+                                        now=self._rt.now())
+
+    def status(self, channel: str, external_id: int | str) -> BindingOut | None:
+        with self._rt.session() as s:
+            return bindings.binding_for(s, channel, str(external_id))
+
+    def unbind(self, channel: str, external_id: int | str) -> BindingOut | None:
+        with self._rt.session() as s:
+            return bindings.unbind_self(s, channel, str(external_id), now=self._rt.now())
+
+    @staticmethod
+    def describe(b: BindingOut) -> str:
+        """'示例建工集团有限公司 · 示例建工联系人（企业用户）' — what a user is told they are bound as."""
+        firm = f"{b.enterprise_name} · " if b.enterprise_name else ""
+        return f"{firm}{b.name}（{b.role_label}）"
+
+
+class CreditDesk:
+    """Enterprise credit: grade and supervision mode for anyone, the breakdown for staff and the firm itself."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self._rt = rt
+
+    def lookup(self, actor: Actor | None, query: str, *, as_of: date | None = None) -> CreditPublic | CreditFull:
+        with self._rt.session() as s:
+            return credit_lookup(s, query, actor=actor, rules=self._rt.rules, as_of=as_of, now=self._rt.now())

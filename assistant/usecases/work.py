@@ -1,0 +1,94 @@
+"""The station's follow-up work: quality-service visits (质量服务团) and rectification notices (整改通知单)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from assistant.store import rectifications, visits
+from assistant.store.actors import Actor
+from assistant.store.schemas import NoticeDetail, NoticeOut, VisitDetail, VisitOut
+from assistant.usecases.runtime import Runtime
+
+
+class VisitDesk:
+    """Requests for an expert visit: submitted by firms, queued by priority, assigned, recorded, closed."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self._rt = rt
+
+    def list(self, actor: Actor | None, *, status: str | None = None) -> list[VisitOut]:
+        with self._rt.session() as s:
+            return visits.list_visits(s, actor=actor, status=status)
+
+    def queue(self) -> list[VisitOut]:
+        """Requests awaiting experts, most urgent first (credit grade, key project, open notices, waiting)."""
+        with self._rt.session() as s:
+            return visits.visit_queue(s, rules=self._rt.rules, now=self._rt.now())
+
+    def submit(self, actor: Actor, *, topic: str, description: str, contact_name: str, contact_phone: str,
+               enterprise: int | str | None = None, project: int | str | None = None,
+               preferred_dates: Sequence[date] = ()) -> VisitOut:
+        with self._rt.session() as s:
+            return visits.submit_visit(
+                s, actor, topic=topic, description=description, contact_name=contact_name,
+                contact_phone=contact_phone, enterprise=enterprise, project=project,
+                preferred_dates=preferred_dates, rules=self._rt.rules, now=self._rt.now(),
+            )
+
+    def get(self, actor: Actor | None, visit_no: str) -> VisitDetail:
+        with self._rt.session() as s:
+            return visits.get_visit(s, visit_no, actor=actor)
+
+    def assign(self, actor: Actor, visit_no: str, *, experts: Sequence[int | str], planned_date: date) -> VisitOut:
+        with self._rt.session() as s:
+            return visits.assign_visit(s, actor, visit_no, experts=experts, planned_date=planned_date,
+                                       rules=self._rt.rules, now=self._rt.now())
+
+    def record(self, actor: Actor, visit_no: str, *, findings: str, visited_on: date | None = None) -> VisitOut:
+        with self._rt.session() as s:
+            return visits.record_visit(s, actor, visit_no, findings=findings, visited_on=visited_on,
+                                       rules=self._rt.rules, now=self._rt.now())
+
+    def close(self, actor: Actor, visit_no: str, *, satisfaction: int, feedback: str = "") -> VisitOut:
+        with self._rt.session() as s:
+            return visits.close_visit(s, actor, visit_no, satisfaction=satisfaction, feedback=feedback,
+                                      rules=self._rt.rules, now=self._rt.now())
+
+    def withdraw(self, actor: Actor, visit_no: str, reason: str) -> VisitOut:
+        with self._rt.session() as s:
+            return visits.withdraw_visit(s, actor, visit_no, reason, rules=self._rt.rules, now=self._rt.now())
+
+
+class NoticeDesk:
+    """Rectification notices: issued by staff, answered by the responsible firm, re-inspected until closed."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self._rt = rt
+
+    def list(self, actor: Actor | None, *, project: int | str | None = None, status: str | None = None,
+             open_only: bool = False) -> list[NoticeOut]:
+        with self._rt.session() as s:
+            return rectifications.list_notices(s, actor=actor, project=project, status=status, open_only=open_only,
+                                               rules=self._rt.rules, now=self._rt.now())
+
+    def issue(self, actor: Actor, *, project: int | str, problem: str, deadline: date, cited_code: str = "",
+              cited_clause: str = "", responsible: int | str | None = None) -> NoticeOut:
+        with self._rt.session() as s:
+            return rectifications.issue_notice(
+                s, actor, project=project, problem=problem, deadline=deadline, cited_code=cited_code,
+                cited_clause=cited_clause, responsible=responsible, rules=self._rt.rules, now=self._rt.now(),
+            )
+
+    def get(self, actor: Actor | None, notice_no: str) -> NoticeDetail:
+        with self._rt.session() as s:
+            return rectifications.get_notice(s, notice_no, actor=actor, rules=self._rt.rules, now=self._rt.now())
+
+    def reply(self, actor: Actor, notice_no: str, reply: str) -> NoticeOut:
+        with self._rt.session() as s:
+            return rectifications.reply_notice(s, actor, notice_no, reply, rules=self._rt.rules, now=self._rt.now())
+
+    def reinspect(self, actor: Actor, notice_no: str, *, passed: bool, note: str = "") -> NoticeOut:
+        with self._rt.session() as s:
+            return rectifications.reinspect_notice(s, actor, notice_no, passed=passed, note=note,
+                                                   rules=self._rt.rules, now=self._rt.now())

@@ -1,0 +1,142 @@
+"""What channels show of the knowledge base: clause views, search pages and document lists.
+
+The citation format (《title》CODE 第X条) and the view of one clause exist here
+once; the API, the CLI and the answer composer all use them.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from corpus.models import ClauseKind, Document
+from index.models import Hit, SearchFilters
+
+__all__ = ["ClauseEntry", "ClauseView", "DatabaseHealth", "DocumentInfo", "DocumentList", "DocumentView", "Health", "Hit", "IndexHealth", "SearchFilters",
+           "SearchPage", "cite", "clause_view", "document_view"]
+
+ENTRY_KINDS = ("case", "faq")
+
+
+def cite(title: str, code: str, clause_no: str, kind: str = "body") -> str:
+    """《title》CODE 第X条 — the form inspectors write in a rectification notice; cases and FAQ by entry id."""
+    if kind in ENTRY_KINDS:
+        return f"《{title}》{clause_no}"
+    return f"《{title}》{code} 第{clause_no}条"
+
+
+class ClauseView(BaseModel):
+    """One clause as printed, with its 条文说明 when the standard has one."""
+
+    code: str
+    title: str
+    status: str
+    superseded_by: str | None = None
+    clause_no: str
+    kind: str
+    mandatory: bool
+    chapter: str = ""
+    section: str = ""
+    clause_title: str = ""
+    text: str
+    commentary: str | None = None
+    pages: list[int] = Field(default_factory=list)
+    refers_to: str | None = None
+    citation: str = Field(description="《title》CODE 第X条, as written in a rectification notice")
+
+
+class ClauseEntry(BaseModel):
+    """One row of a whole document listed in printed order."""
+
+    clause_no: str
+    text: str
+    kind: str
+    mandatory: bool
+    chapter: str = ""
+    section: str = ""
+    pages: list[int] = Field(default_factory=list)
+
+
+class DocumentView(BaseModel):
+    code: str
+    title: str
+    status: str
+    kind: str
+    effective_date: str | None = None
+    superseded_by: str | None = None
+    illustrative: bool = False
+    clauses: list[ClauseEntry] = Field(default_factory=list)
+
+
+class DocumentInfo(BaseModel):
+    code: str
+    title: str
+    kind: str
+    status: str
+    superseded_by: str | None = None
+    clauses: int
+
+
+class DocumentList(BaseModel):
+    index_version: str
+    documents: list[DocumentInfo]
+
+
+class SearchPage(BaseModel):
+    query: str
+    mode: str
+    index_version: str
+    hits: list[Hit]
+
+
+def clause_view(doc: Document, clause_no: str) -> ClauseView | None:
+    """The clause ``clause_no`` of ``doc`` (the body text, with its commentary), or None."""
+    matches = [c for c in doc.clauses if c.clause_no == clause_no]
+    if not matches:
+        return None
+    main = next((c for c in matches if c.kind != ClauseKind.commentary), matches[0])
+    note = next((c for c in matches if c.kind == ClauseKind.commentary and c is not main), None)
+    return ClauseView(
+        code=doc.code, title=doc.title, status=doc.status.value, superseded_by=doc.superseded_by,
+        clause_no=main.clause_no, kind=main.kind.value, mandatory=main.mandatory, chapter=main.chapter,
+        section=main.section, clause_title=main.title, text=main.text, commentary=note.text if note else None,
+        pages=main.pages, refers_to=main.refers_to,
+        citation=cite(doc.title, doc.code, main.clause_no, main.kind.value),
+    )
+
+
+def document_view(doc: Document) -> DocumentView:
+    return DocumentView(
+        code=doc.code, title=doc.title, status=doc.status.value, kind=doc.kind.value,
+        effective_date=doc.effective_date.isoformat() if doc.effective_date else None,
+        superseded_by=doc.superseded_by, illustrative=doc.illustrative,
+        clauses=[ClauseEntry(clause_no=c.clause_no, text=c.text, kind=c.kind.value, mandatory=c.mandatory,
+                             chapter=c.chapter, section=c.section, pages=c.pages) for c in doc.clauses],
+    )
+
+
+class DatabaseHealth(BaseModel):
+    ok: bool
+    detail: str = ""
+    revision: str | None = None
+    expected: str | None = None
+    backend: str | None = None
+
+
+class IndexHealth(BaseModel):
+    ok: bool
+    detail: str = ""
+    version: str | None = None
+    documents: int | None = None
+    clauses: int | None = None
+    embedder: str | None = None
+
+
+class Health(BaseModel):
+    """What /healthz and the start-up checks report; details are Chinese, for operators."""
+
+    database: DatabaseHealth
+    index: IndexHealth
+
+    @property
+    def ok(self) -> bool:
+        return self.database.ok and self.index.ok
