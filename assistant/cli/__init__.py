@@ -1,10 +1,17 @@
-"""The ``zhijian`` console command.
+"""The ``zhijian`` console command: the composition root of the command line.
 
-Each group of subcommands lives in its own module and registers itself on
-``app``; this module only wires them together.
+The core's own groups (library, index, store, conversations) live in this
+package. Channels and tools above the core — ``serve`` (api), ``bot`` and
+``wecom`` (bots), ``eval`` (evals) — add their commands through the
+``zhijian.commands`` entry-point group declared in pyproject.toml, so
+``assistant`` never imports the packages that depend on it.
 """
 
 from __future__ import annotations
+
+import importlib
+import logging
+from importlib.metadata import entry_points
 
 import typer
 
@@ -16,17 +23,21 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+COMMAND_GROUP = "zhijian.commands"
+_CORE = ("corpus_cmds", "index_cmds", "store_cmds", "token_cmds", "binding_cmds", "assistant_cmds")
+log = logging.getLogger(__name__)
+
 
 def _register() -> None:
-    # Imported for their side effect of adding commands to ``app``.
-    import importlib
-
-    for mod in ("corpus_cmds", "index_cmds", "store_cmds", "assistant_cmds", "serve_cmds", "eval_cmds", "bot_cmds"):
+    for mod in _CORE:  # imported for their side effect of adding commands to ``app``
+        importlib.import_module(f"assistant.cli.{mod}")
+    for ep in sorted(entry_points(group=COMMAND_GROUP), key=lambda e: e.name):
         try:
-            importlib.import_module(f"assistant.cli.{mod}")
-        except ModuleNotFoundError as exc:  # a group not written yet
-            if exc.name != f"assistant.cli.{mod}":
-                raise
+            register = ep.load()
+        except ImportError as exc:  # an optional channel whose dependencies are not installed
+            log.debug("command %s not available: %s", ep.name, exc)
+            continue
+        register(app)
 
 
 _register()

@@ -10,10 +10,10 @@ import typer
 from assistant.cli import app
 from assistant.cli.output import echo_json
 from assistant.config import get_settings
+from assistant.knowledge import Knowledge
 from corpus.ingest import FileReport, Outcome, ingest_paths
 from corpus.library import Library
 from corpus.models import DocStatus
-from index.query import parse_query, resolve_code
 
 _OUTCOME_ZH = {Outcome.added: "新增", Outcome.replaced: "更新", Outcome.unchanged: "未变化", Outcome.failed: "失败"}
 
@@ -107,52 +107,10 @@ def docs(as_json: bool = typer.Option(False, "--json", help="JSON 输出")) -> N
     typer.echo(f"共 {len(summaries)} 部文档，正文条文 {sum(s.clauses for s in summaries)} 条。")
 
 
-def _clause_json(doc, c) -> dict:
-    return {
-        "code": doc.code,
-        "title": doc.title,
-        "status": doc.status.value,
-        "clause_no": c.clause_no,
-        "kind": c.kind.value,
-        "mandatory": c.mandatory,
-        "chapter": c.chapter,
-        "section": c.section,
-        "title_line": c.title,
-        "text": c.text,
-        "pages": c.pages,
-        "refers_to": c.refers_to,
-    }
-
-
-def _codes(lib: Library) -> tuple[list[str], dict[str, str], list[str]]:
-    docs = lib.documents()
-    current = [d.code for d in docs if d.status is DocStatus.current]
-    return [d.code for d in docs], {d.code: d.title for d in docs}, current
-
-
-def _resolve_code(lib: Library, text: str) -> str | None:
-    codes, _, current = _codes(lib)
-    return resolve_code(text, codes, current)
-
-
-def _resolve_ref(lib: Library, ref: list[str]) -> tuple[str | None, str | None]:
-    """('GB55032', '3.3.5'), ('55032-2022 第3.3.5条',), ('ZJ-CASE-2025', 'AL-001') -> (code, clause_no).
-
-    The same reading of a reference as search uses (index.query), over the library's documents.
-    """
-    codes, titles, current = _codes(lib)
-    if len(ref) >= 2:
-        code = resolve_code(ref[0], codes, current)
-        if code is not None:
-            rest = " ".join(ref[1:]).strip()
-            entry = parse_query(rest, []).clause_no or rest.removeprefix("第").removesuffix("条").strip()
-            return code, entry or None
-    text = " ".join(ref)
-    code = resolve_code(text, codes, current)
-    if code is not None and parse_query(text, codes, titles, current).clause_no is None:
-        return code, None
-    parsed = parse_query(text, codes, titles, current)
-    return parsed.code, parsed.clause_no
+def _knowledge() -> Knowledge:
+    s = get_settings()
+    s.ensure_dirs()
+    return Knowledge(s)
 
 
 @app.command()
@@ -161,60 +119,39 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="JSON 输出"),
 ) -> None:
     """显示一条条文；不给条号时按顺序显示整部文档的全部条文。"""
-    lib = _library()
-    code, clause_no = _resolve_ref(lib, ref)
-    if code is None:
+    kb = _knowledge()
+    code, clause_no = kb.parse_reference(ref)
+    doc = kb.library_document(code) if code else None
+    if doc is None:
         typer.echo(f"条文库中没有找到标准“{' '.join(ref)}”。可用 zhijian docs 查看已导入的文档。", err=True)
         raise typer.Exit(1)
-    doc = lib.get(code)
-    assert doc is not None
     if clause_no:
-        matches = [c for c in doc.clauses if c.clause_no == clause_no]
-        if not matches:
+        view = kb.library_clause(doc.code, clause_no)
+        if view is None:
             typer.echo(f"{doc.code}《{doc.title}》中没有第{clause_no}条。", err=True)
             raise typer.Exit(1)
-        main = next((c for c in matches if c.kind.value != "commentary"), matches[0])
-        note = next((c for c in matches if c.kind.value == "commentary"), None)
         if as_json:
-            out = _clause_json(doc, main)
-            out["commentary"] = note.text if note and note is not main else None
-            echo_json(out)
+            echo_json(view)
             return
-        badge = "【强制性条文】" if main.mandatory else ""
-        where = f"{main.clause_no}" if main.kind.value in ("case", "faq") else f"第{main.clause_no}条"
-        typer.echo(f"《{doc.title}》{doc.code} {where}{badge}（{doc.status.value}）")
-        if main.section or main.chapter:
-            typer.echo(f"{main.chapter} / {main.section}".strip(" /"))
-        typer.echo(main.text)
-        if note and note is not main:
-            typer.echo(f"\n【条文说明】{note.text}")
+        badge = "【强制性条文】" if view.mandatory else ""
+        typer.echo(f"{view.citation}{badge}（{view.status}）")
+        if view.section or view.chapter:
+            typer.echo(f"{view.chapter} / {view.section}".strip(" /"))
+        typer.echo(view.text)
+        if view.commentary:
+            typer.echo(f"\n【条文说明】{view.commentary}")
         return
     if as_json:
-        echo_json(
-            {
-                "code": doc.code,
-                "title": doc.title,
-                "status": doc.status.value,
-                "kind": doc.kind.value,
-                "effective_date": doc.effective_date,
-                "superseded_by": doc.superseded_by,
-                "illustrative": doc.illustrative,
-                "clauses": [
-                    {"clause_no": c.clause_no, "text": c.text, "kind": c.kind.value, "mandatory": c.mandatory,
-                     "chapter": c.chapter, "section": c.section, "pages": c.pages}
-                    for c in doc.clauses
-                ],
-            }
-        )
+        echo_json(doc)
         return
-    typer.echo(f"《{doc.title}》{doc.code}（{doc.status.value}）")
+    typer.echo(f"《{doc.title}》{doc.code}（{doc.status}）")
     chapter = None
     for c in doc.clauses:
         if c.chapter and c.chapter != chapter:
             chapter = c.chapter
             typer.echo(f"\n{chapter}")
         mark = "★" if c.mandatory else " "
-        kind = "［说明］" if c.kind.value == "commentary" else ""
+        kind = "［说明］" if c.kind == "commentary" else ""
         typer.echo(f"{mark}{c.clause_no} {kind}{c.text}")
 
 
@@ -225,7 +162,7 @@ def retire(
 ) -> None:
     """将标准标记为废止（检索默认不再返回，按需检索时会注明已废止）。"""
     lib = _library()
-    resolved = _resolve_code(lib, code)
+    resolved = _knowledge().library_code(code)
     if resolved is None:
         typer.echo(f"条文库中没有找到标准“{code}”。", err=True)
         raise typer.Exit(1)
@@ -241,7 +178,7 @@ def retire(
 def remove(code: str = typer.Argument(..., help="要从条文库删除的标准编号")) -> None:
     """从条文库删除一部文档。"""
     lib = _library()
-    resolved = _resolve_code(lib, code)
+    resolved = _knowledge().library_code(code)
     if resolved is None:
         typer.echo(f"条文库中没有找到标准“{code}”。", err=True)
         raise typer.Exit(1)

@@ -51,16 +51,16 @@ def search(
     as_json: bool = typer.Option(False, "--json", help="以 JSON 数组输出"),
 ) -> None:
     """检索条文：关键词与语义混合检索，结果标明规范编号和条文号。"""
-    from index import IndexUnavailable, Searcher, SearchFilters
+    from assistant.knowledge import Knowledge
+    from assistant.views import SearchFilters, cite
+    from index import IndexUnavailable
     from index.embedders import EmbedderError
 
     if mode not in ("hybrid", "lexical", "dense"):
         _fail(f"未知的检索方式：{mode}（可选：hybrid、lexical、dense）")
     kinds, doc_kinds = _split_kinds(kind)
-    s = get_settings()
     try:
-        searcher = Searcher(s.index_dir, s.embedder)
-        hits = searcher.search(
+        hits = Knowledge(get_settings()).search(
             query,
             k=k,
             mode=mode,
@@ -71,7 +71,7 @@ def search(
                 include_withdrawn=include_withdrawn,
                 mandatory_only=mandatory_only,
             ),
-        )
+        ).hits
     except (IndexUnavailable, EmbedderError) as exc:
         _fail(str(exc))
         return
@@ -87,8 +87,7 @@ def search(
             tags.append("强制性条文")
         if h.status != "现行":
             tags.append(h.status + (f"，已被 {h.superseded_by} 替代" if h.superseded_by else ""))
-        label = f"第{h.clause_no}条" if h.kind in ("body", "commentary") else h.clause_no
-        head = f"{i}. {h.code} {label}《{h.title}》" + (f"【{'；'.join(tags)}】" if tags else "")
+        head = f"{i}. {cite(h.title, h.code, h.clause_no, h.kind)}" + (f"【{'；'.join(tags)}】" if tags else "")
         typer.echo(f"{head}  {h.score:.4f}")
         if h.clause_title:
             typer.echo(f"   {h.clause_title}")

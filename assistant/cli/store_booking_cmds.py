@@ -12,8 +12,10 @@ from assistant.cli.store_common import (
     echo_rows,
     handle_errors,
     history_lines,
+    now,
     parse_date,
     parse_time,
+    rules,
     store_session,
 )
 from assistant.store import bookings as svc
@@ -58,7 +60,7 @@ def list_cmd(
     with store_session() as session:
         rows = list_bookings(
             session, actor=actor(session, login) if login else None, status=status, day=parse_date(day),
-            date_from=parse_date(date_from), date_to=parse_date(date_to), project=project,
+            date_from=parse_date(date_from), date_to=parse_date(date_to), project=project, rules=rules(),
         )
     echo_rows(rows, as_json, _line, "没有符合条件的预约。")
 
@@ -69,7 +71,7 @@ def show_cmd(booking_no: str = typer.Argument(..., help="预约编号，如 2026
              as_json: bool = JSON) -> None:
     """显示一条预约及其全部办理记录。"""
     with store_session() as session:
-        b = get_booking(session, booking_no, actor=actor(session, login) if login else None)
+        b = get_booking(session, booking_no, actor=actor(session, login) if login else None, rules=rules())
     if as_json:
         echo_json(b)
         return
@@ -95,7 +97,7 @@ def slots_cmd(
 ) -> None:
     """显示最早可约日期和监督组有空的日子。"""
     with store_session() as session:
-        w = booking_window(session, project, milestone)
+        w = booking_window(session, project, milestone, rules=rules(), now=now())
     if as_json:
         echo_json(w)
         return
@@ -125,6 +127,7 @@ def create_cmd(
             session, actor(session, login), project=project, milestone=milestone,
             requested_date=parse_date(day, "预约日期"), contact_name=contact, contact_phone=phone,
             enterprise=enterprise, note=note,
+            rules=rules(), now=now(),
         )
     _done(b, as_json, "提交")
 
@@ -134,7 +137,7 @@ def create_cmd(
 def accept_cmd(booking_no: str, login: str = AS, as_json: bool = JSON) -> None:
     """受理预约。"""
     with store_session() as session:
-        b = svc.accept_booking(session, actor(session, login), booking_no)
+        b = svc.accept_booking(session, actor(session, login), booking_no, rules=rules(), now=now())
     _done(b, as_json, "受理")
 
 
@@ -144,7 +147,7 @@ def return_cmd(booking_no: str, reason: str = typer.Option(..., "--reason", help
                as_json: bool = JSON) -> None:
     """退回预约（并说明原因）。"""
     with store_session() as session:
-        b = svc.return_booking(session, actor(session, login), booking_no, reason)
+        b = svc.return_booking(session, actor(session, login), booking_no, reason, rules=rules(), now=now())
     _done(b, as_json, "退回")
 
 
@@ -161,7 +164,7 @@ def schedule_cmd(
     """指派监督员和时间（可同时改期）。"""
     with store_session() as session:
         b = svc.schedule_booking(session, actor(session, login), booking_no, inspectors=inspectors,
-                                 at_time=parse_time(at), on_date=parse_date(day, "改期日期"))
+                                 at_time=parse_time(at), on_date=parse_date(day, "改期日期"), rules=rules(), now=now())
     _done(b, as_json, "排期")
 
 
@@ -171,7 +174,7 @@ def complete_cmd(booking_no: str, result: str = typer.Option(..., "--result", he
                  as_json: bool = JSON) -> None:
     """办结预约并记录监督结论。"""
     with store_session() as session:
-        b = svc.complete_booking(session, actor(session, login), booking_no, result)
+        b = svc.complete_booking(session, actor(session, login), booking_no, result, rules=rules(), now=now())
     _done(b, as_json, "办结")
 
 
@@ -181,5 +184,5 @@ def cancel_cmd(booking_no: str, reason: str = typer.Option(..., "--reason", help
                as_json: bool = JSON) -> None:
     """取消预约。"""
     with store_session() as session:
-        b = svc.cancel_booking(session, actor(session, login), booking_no, reason)
+        b = svc.cancel_booking(session, actor(session, login), booking_no, reason, rules=rules(), now=now())
     _done(b, as_json, "取消")

@@ -7,7 +7,16 @@ import importlib
 import typer
 
 from assistant.cli import app
-from assistant.cli.store_common import AS_HELP, actor, echo_json, handle_errors, parse_date, store_session
+from assistant.cli.store_common import (
+    AS_HELP,
+    actor,
+    echo_json,
+    handle_errors,
+    now,
+    parse_date,
+    rules,
+    store_session,
+)
 from assistant.config import get_settings
 from assistant.store import migrate
 from assistant.store.credit import credit_full, credit_public
@@ -67,7 +76,7 @@ def seed_demo(as_json: bool = typer.Option(False, "--json", help="以 JSON 输�
     engine = get_engine(get_settings())
     migrate.upgrade(engine)
     with session_scope(engine) as session:
-        summary = run_seed(session)
+        summary = run_seed(session, rules=rules(), now=now())
     if as_json:
         echo_json(summary.__dict__)
         return
@@ -108,9 +117,9 @@ def credit(
     day = parse_date(as_of, "计算日期")
     with store_session() as session:
         if full:
-            result: CreditPublic | CreditFull = credit_full(session, query, actor=actor(session, login), as_of=day)
+            result: CreditPublic | CreditFull = credit_full(session, query, actor=actor(session, login), as_of=day, rules=rules(), now=now())
         else:
-            result = credit_public(session, query, as_of=day)
+            result = credit_public(session, query, as_of=day, rules=rules(), now=now())
     if as_json:
         echo_json(result)
     else:

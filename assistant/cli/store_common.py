@@ -19,6 +19,8 @@ from assistant.store.actors import Actor
 from assistant.store.db import get_engine, session_scope
 from assistant.store.errors import StoreError
 from assistant.store.migrate import ensure_current
+from assistant.store.models.base import utcnow as default_clock
+from assistant.store.rules import StoreRules
 
 CLI_ACTOR = "命令行管理员"
 AS_HELP = "以该账号（登录名）的身份操作；默认以质监站管理员身份"
@@ -31,6 +33,15 @@ def store_session() -> Iterator[Session]:
     ensure_current(engine)
     with session_scope(engine) as session:
         yield session
+
+
+def rules() -> StoreRules:
+    """The station's rules, from the one settings object the command line reads."""
+    return StoreRules.from_settings(get_settings())
+
+
+def now() -> datetime:
+    return default_clock()
 
 
 def actor(session: Session, login: str | None) -> Actor:

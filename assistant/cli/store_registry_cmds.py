@@ -5,7 +5,16 @@ from __future__ import annotations
 import typer
 
 from assistant.cli import app
-from assistant.cli.store_common import AS_HELP, actor, echo_json, handle_errors, parse_date, store_session
+from assistant.cli.store_common import (
+    AS_HELP,
+    actor,
+    echo_json,
+    handle_errors,
+    now,
+    parse_date,
+    rules,
+    store_session,
+)
 from assistant.store import accounts, credit, enterprises, projects, teams
 
 JSON = typer.Option(False, "--json", help="以 JSON 输出")
@@ -117,7 +126,7 @@ def proj_add(
 def team_list(as_json: bool = JSON) -> None:
     """列出监督组。"""
     with store_session() as session:
-        rows = teams.list_teams(session)
+        rows = teams.list_teams(session, rules=rules())
     if as_json:
         echo_json(rows)
         return
@@ -131,7 +140,7 @@ def team_add(name: str = typer.Argument(...), capacity: int = typer.Option(None,
              login: str = AS) -> None:
     """设立监督组。"""
     with store_session() as session:
-        t = teams.create_team(session, actor(session, login), name, daily_capacity=capacity)
+        t = teams.create_team(session, actor(session, login), name, daily_capacity=capacity, rules=rules())
     typer.echo(f"已设立：{t.name}（每日可预约 {t.daily_capacity}）")
 
 
@@ -198,7 +207,7 @@ def rec_add(
     with store_session() as session:
         r = credit.add_record(session, actor(session, login), enterprise=enterprise, kind=kind, points=points,
                               recorded_on=parse_date(recorded_on, "记录日期"), reason=reason,
-                              document_no=document_no, expires_on=parse_date(expires_on, "有效期截止日期"))
+                              document_no=document_no, expires_on=parse_date(expires_on, "有效期截止日期"), rules=rules(), now=now())
     echo_json(r) if as_json else typer.echo(f"已录入信用记录 {r.id}：{r.kind_label} {r.points:+g}，有效至 {r.expires_on}")
 
 
@@ -207,5 +216,5 @@ def rec_add(
 def rec_revoke(record_id: int, reason: str = typer.Option(..., "--reason"), login: str = AS) -> None:
     """撤销信用记录（如复核后撤销）。"""
     with store_session() as session:
-        credit.revoke_record(session, actor(session, login), record_id, reason)
+        credit.revoke_record(session, actor(session, login), record_id, reason, rules=rules(), now=now())
     typer.echo(f"已撤销信用记录 {record_id}")

@@ -12,7 +12,9 @@ from assistant.cli.store_common import (
     echo_rows,
     handle_errors,
     history_lines,
+    now,
     parse_date,
+    rules,
     store_session,
 )
 from assistant.store import rectifications as notices_svc
@@ -50,7 +52,7 @@ def notices_list(
 ) -> None:
     """列出整改通知单。"""
     with store_session() as session:
-        rows = notices_svc.list_notices(session, project=project, open_only=open_only)
+        rows = notices_svc.list_notices(session, project=project, open_only=open_only, rules=rules(), now=now())
     echo_rows(rows, as_json, _notice_line, "没有符合条件的整改通知单。")
 
 
@@ -59,7 +61,7 @@ def notices_list(
 def notices_show(notice_no: str, as_json: bool = JSON) -> None:
     """显示整改通知单及办理记录。"""
     with store_session() as session:
-        n = notices_svc.get_notice(session, notice_no)
+        n = notices_svc.get_notice(session, notice_no, rules=rules(), now=now())
     if as_json:
         echo_json(n)
         return
@@ -88,7 +90,7 @@ def notices_issue(
     with store_session() as session:
         n = notices_svc.issue_notice(session, actor(session, login), project=project, problem=problem,
                                      deadline=parse_date(deadline, "整改期限"), cited_code=code, cited_clause=clause,
-                                     responsible=responsible)
+                                     responsible=responsible, rules=rules(), now=now())
     echo_json(n) if as_json else typer.echo(f"已下发：{_notice_line(n)}")
 
 
@@ -98,7 +100,7 @@ def notices_reply(notice_no: str, text: str = typer.Option(..., "--text", help="
                   as_json: bool = JSON) -> None:
     """回复整改通知单。"""
     with store_session() as session:
-        n = notices_svc.reply_notice(session, actor(session, login), notice_no, text)
+        n = notices_svc.reply_notice(session, actor(session, login), notice_no, text, rules=rules(), now=now())
     echo_json(n) if as_json else typer.echo(f"已回复：{_notice_line(n)}")
 
 
@@ -113,7 +115,7 @@ def notices_reinspect(
 ) -> None:
     """复查整改：通过则销项，不通过则退回整改。"""
     with store_session() as session:
-        n = notices_svc.reinspect_notice(session, actor(session, login), notice_no, passed=passed, note=note)
+        n = notices_svc.reinspect_notice(session, actor(session, login), notice_no, passed=passed, note=note, rules=rules(), now=now())
     echo_json(n) if as_json else typer.echo(f"复查{'通过' if passed else '未通过'}：{_notice_line(n)}")
 
 
@@ -131,7 +133,7 @@ def visits_list(status: str = typer.Option(None, "--status"), as_json: bool = JS
 def visits_queue(as_json: bool = JSON) -> None:
     """待派员的申请，按优先级排序（重点公共工程、信用等级低的企业优先）。"""
     with store_session() as session:
-        rows = visits_svc.visit_queue(session)
+        rows = visits_svc.visit_queue(session, rules=rules(), now=now())
     echo_rows(rows, as_json, _visit_line, "没有待派员的申请。")
 
 
@@ -176,7 +178,7 @@ def visits_create(
     with store_session() as session:
         v = visits_svc.submit_visit(session, actor(session, login), topic=topic, description=description,
                                     contact_name=contact, contact_phone=phone, enterprise=enterprise,
-                                    project=project, preferred_dates=[parse_date(d, "期望日期") for d in dates])
+                                    project=project, preferred_dates=[parse_date(d, "期望日期") for d in dates], rules=rules(), now=now())
     echo_json(v) if as_json else typer.echo(f"已提交：{_visit_line(v)}")
 
 
@@ -192,7 +194,7 @@ def visits_assign(
     """派遣专家。"""
     with store_session() as session:
         v = visits_svc.assign_visit(session, actor(session, login), visit_no, experts=experts,
-                                    planned_date=parse_date(day, "计划服务日期"))
+                                    planned_date=parse_date(day, "计划服务日期"), rules=rules(), now=now())
     echo_json(v) if as_json else typer.echo(f"已派员：{_visit_line(v)}")
 
 
@@ -208,7 +210,7 @@ def visits_visit(
     """登记上门服务情况。"""
     with store_session() as session:
         v = visits_svc.record_visit(session, actor(session, login), visit_no, findings=findings,
-                                    visited_on=parse_date(day, "服务日期"))
+                                    visited_on=parse_date(day, "服务日期"), rules=rules(), now=now())
     echo_json(v) if as_json else typer.echo(f"已登记：{_visit_line(v)}")
 
 
@@ -224,7 +226,7 @@ def visits_close(
     """评价并办结。"""
     with store_session() as session:
         v = visits_svc.close_visit(session, actor(session, login), visit_no, satisfaction=satisfaction,
-                                   feedback=feedback)
+                                   feedback=feedback, rules=rules(), now=now())
     echo_json(v) if as_json else typer.echo(f"已办结：{_visit_line(v)}")
 
 
@@ -234,5 +236,5 @@ def visits_withdraw(visit_no: str, reason: str = typer.Option(..., "--reason"), 
                     as_json: bool = JSON) -> None:
     """撤回服务申请。"""
     with store_session() as session:
-        v = visits_svc.withdraw_visit(session, actor(session, login), visit_no, reason)
+        v = visits_svc.withdraw_visit(session, actor(session, login), visit_no, reason, rules=rules(), now=now())
     echo_json(v) if as_json else typer.echo(f"已撤回：{_visit_line(v)}")

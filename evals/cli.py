@@ -1,4 +1,4 @@
-"""eval: run the evaluation harness (evals/run.py) from the ``zhijian`` command."""
+"""``zhijian eval``: run the evaluation harness (evals/run.py); registered through an entry point."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ from pathlib import Path
 
 import typer
 
-from assistant.cli import app
 from assistant.cli.output import echo_json
 
 _SETS = ("real", "sample", "unanswerable")
 
 
-@app.command("eval")
+def register(app: typer.Typer) -> None:
+    app.command("eval")(eval_)
+
+
 def eval_(
     split: str = typer.Option("all", "--split", help="dev（开发集）| test（测试集）| all（两者）"),
     sets: list[str] = typer.Option([], "--sets", help="题集：real / sample / unanswerable，可重复或用逗号分隔；默认全部"),
