@@ -38,7 +38,7 @@ def current_actor(
     creds: HTTPAuthorizationCredentials | None = Security(bearer),
     services: Services = Depends(get_services),
 ) -> Actor | None:
-    """``None`` for an anonymous caller; 401 for a bad token; 429 after too many bad tokens from one address."""
+    """``None`` for an anonymous caller; 401 for a bad token; 429 for bad tokens beyond the address's budget."""
     if creds is None:
         if request.headers.get("authorization"):
             raise ApiError(401, "请使用 Authorization: Bearer <访问令牌> 的格式", "unauthenticated", headers=_CHALLENGE)
@@ -47,16 +47,16 @@ def current_actor(
     cached = services.token_cache.get(key)
     if cached is not None:
         return cached
-    address = client_address(request.scope)
-    blocked = services.limits.blocked("auth", address)
-    if blocked is not None:
-        services.metrics.rate_limited.labels(scope="auth").inc()
-        raise ApiError(429, f"无效令牌尝试过多，请 {blocked.retry_after} 秒后再试", "rate_limited",
-                       headers={"Retry-After": str(blocked.retry_after)}, retry_after=blocked.retry_after)
     try:
         actor = services.assistant.accounts.authenticate(creds.credentials)
     except Unauthenticated as exc:
-        services.limits.hit("auth", address)
+        # Throttle the failures, never the verification: a valid token from a shared address (carrier NAT,
+        # the station's one exit) still works while someone else's bad tokens are refused.
+        failed = services.limits.hit("auth", client_address(request.scope))
+        if not failed.allowed:
+            services.metrics.rate_limited.labels(scope="auth").inc()
+            raise ApiError(429, f"无效令牌尝试过多，请 {failed.retry_after} 秒后再试", "rate_limited",
+                           headers={"Retry-After": str(failed.retry_after)}, retry_after=failed.retry_after) from None
         raise ApiError(401, exc.message, exc.code, headers=_CHALLENGE) from None
     services.token_cache.put(key, actor)
     return actor

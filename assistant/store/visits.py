@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from assistant.store import audit, checks
@@ -114,7 +115,12 @@ def submit_visit(
         contact_phone=phone, status=V.submitted, created_at=rules.now(now), updated_at=rules.now(now),
     )
     session.add(visit)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # a concurrent identical request was written first (the partial unique index)
+        if "uq_visit_requests_open" in str(exc.orig) or "visit_requests.enterprise_id" in str(exc.orig):
+            raise Conflict("已有同类服务申请在办理中，请勿重复申请") from exc
+        raise
     audit.record(session, actor, "visit", visit.id, "submit", to_status=V.submitted.value, at=rules.now(now),
                  detail={"topic": name})
     return to_out(visit)

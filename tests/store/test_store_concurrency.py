@@ -131,3 +131,23 @@ def test_concurrent_duplicates_for_one_project_make_one_booking(engine, n):
     assert kinds == {"BookingOut": 1, "DuplicateActiveBooking": n - 1}, kinds
     assert all(isinstance(r, DuplicateActiveBooking) for r in results if isinstance(r, Exception))
     assert _active_on_day(engine) == 1
+
+
+def test_concurrent_identical_visit_requests_make_one_request(engine, session, world, rules):
+    """20 identical requests at once by one contractor: one is accepted, the others told it already exists."""
+    session.commit()  # the world is written before the race starts
+    from assistant.store import visits
+    from assistant.store.errors import Conflict
+    from assistant.store.models import VisitRequest
+
+    def submit(session, _i):
+        return visits.submit_visit(session, world.contractor, topic="技术咨询", description="地下室外墙渗水如何处理",
+                                   contact_name="示例联系人", contact_phone="13900000002", project=world.project_id,
+                                   rules=rules, now=NOW)
+
+    results = _race(engine, 20, submit)
+    kinds = Counter(type(r).__name__ for r in results)
+    assert kinds == {"VisitOut": 1, "Conflict": 19}, kinds
+    assert all("请勿重复申请" in r.message for r in results if isinstance(r, Conflict))
+    with make_sessionmaker(engine)() as s:
+        assert s.scalar(select(func.count(VisitRequest.id))) == 1

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from assistant.store.enums import VisitStatus
+from assistant.store.enums import OPEN_VISIT_STATUSES, VisitStatus
 from assistant.store.models.base import Base, str_enum, utcnow
 from assistant.store.models.registry import Account, Enterprise, Project
+
+OPEN_VISIT_SQL = "status IN ({})".format(", ".join(f"'{s.value}'" for s in OPEN_VISIT_STATUSES))
 
 
 class VisitRequest(Base):
@@ -18,6 +20,17 @@ class VisitRequest(Base):
     __table_args__ = (
         CheckConstraint("satisfaction IS NULL OR (satisfaction >= 1 AND satisfaction <= 5)", name="satisfaction"),
         Index("ix_visit_requests_status", "status"),
+        # One open request per enterprise, project (or none) and topic, enforced by the database too:
+        # concurrent identical submissions must not each pass the check before either is written.
+        Index(
+            "uq_visit_requests_open",
+            "enterprise_id",
+            text("coalesce(project_id, 0)"),
+            "topic",
+            unique=True,
+            sqlite_where=text(OPEN_VISIT_SQL),
+            postgresql_where=text(OPEN_VISIT_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
