@@ -34,7 +34,8 @@ from assistant.config import Settings
 log = logging.getLogger(__name__)
 
 JOB_TIMEOUT_S = 4 * 3600
-_SAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff（）()]+")
+# Path separators, control characters and what Windows forbids; spaces stay ("GB 51247-2018_….md" names its code).
+_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
 class JobStatus(StrEnum):
@@ -84,9 +85,13 @@ def _now() -> datetime:
 
 
 def safe_filename(name: str) -> str:
-    """The base name of an uploaded file, without path parts or characters a shell would mind."""
-    base = Path((name or "").replace("\\", "/")).name.strip()
-    cleaned = _SAFE_NAME.sub("_", base).lstrip(".")
+    """The base name of an uploaded file, without path parts, control characters or a leading dot.
+
+    Spaces and Chinese punctuation are kept: ingestion reads a standard's code and title from the file
+    name, and the file is handed to the ingest process as an argument, never through a shell.
+    """
+    base = Path((name or "").replace("\\", "/")).name
+    cleaned = re.sub(r"\s+", " ", _UNSAFE_NAME.sub("_", base)).strip().lstrip(".").strip()
     return cleaned[:120] or "upload"
 
 

@@ -28,9 +28,10 @@ _NUM = re.compile(r"(?:[A-Z]|\d{1,2})\.\d{1,2}\.\d{1,3}")
 
 
 def find_code(*texts: str) -> str | None:
+    """The first standard code in ``texts``; an underscore counts as a space ('GB_51247-2018_….md')."""
     for t in texts:
         if t:
-            c = canonical_code(t)
+            c = canonical_code(t.replace("_", " "))
             if c:
                 return c
     return None

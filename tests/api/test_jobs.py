@@ -99,3 +99,20 @@ def test_upload_refusals(writable):
                               headers=demo.auth("admin")), 422, "empty_file")
         assert_problem(c.get("/v1/documents/jobs/not-a-job", headers=demo.auth("admin")), 404, "job_not_found")
         assert c.get("/v1/documents/jobs", headers=demo.auth("admin")).json() == []
+
+
+def test_upload_keeps_the_file_name_that_names_the_standard(writable, corpora):
+    """A real standard's file, named as it comes ('GB 51247-2018_….md'), is recognised by upload as by the CLI."""
+    real = corpora / "hydraulic-SL" / "GB 51247-2018_水工建筑物抗震设计标准_clean_text.md"
+    head = "\n".join(real.read_text("utf-8").splitlines()[:12]) + "\n"  # a few clauses keep the embedding short
+    demo = reset_store(writable)
+    admin = demo.auth("admin")
+    with TestClient(writable) as c:
+        r = c.post("/v1/documents", files=[("files", (real.name, head.encode(), "text/markdown"))], headers=admin)
+        assert r.status_code == 202, r.text
+        assert r.json()["files"] == [real.name]
+        job = _wait(c, r.headers["location"], admin)
+        assert job["status"] == "succeeded", job
+        assert job["results"][0]["code"] == "GB 51247-2018", job["results"][0]
+        assert job["results"][0]["title"] == "水工建筑物抗震设计标准"
+        assert c.get("/v1/clauses/GB51247-2018/1.0.2").status_code == 200
