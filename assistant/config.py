@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     team_daily_capacity: int = Field(default=4, description="bookings per inspection team per day, unless the team sets its own")
     booking_min_inspectors: int = Field(default=2, description="inspectors a scheduled inspection needs")
     booking_horizon_days: int = Field(default=90, description="how far ahead (calendar days) a booking may be requested")
+    visit_horizon_days: int = Field(default=180, description="how far ahead a visit may be wished for or planned")
     calendar_uncovered: Literal["provisional", "refuse"] = Field(
         default="provisional",
         description="years chinese_calendar lacks: 'provisional' (statutory days by law, flagged) or 'refuse'",

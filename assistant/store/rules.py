@@ -27,6 +27,7 @@ class StoreRules:
     team_daily_capacity: int = 4
     min_inspectors: int = 2
     horizon_days: int = 90
+    visit_horizon_days: int = 180
     timezone: str = "Asia/Shanghai"
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
     visit_topics: tuple[str, ...] = ("技术咨询", "方案优化", "质量体系诊断", "整改帮扶", "其他")
@@ -48,6 +49,7 @@ class StoreRules:
             team_daily_capacity=settings.team_daily_capacity,
             min_inspectors=settings.booking_min_inspectors,
             horizon_days=settings.booking_horizon_days,
+            visit_horizon_days=settings.visit_horizon_days,
             timezone=settings.timezone,
             calendar=WorkCalendar.from_settings(settings),
             visit_topics=tuple(settings.visit_topics),

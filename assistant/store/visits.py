@@ -10,7 +10,7 @@ up so none waits forever. Priority is computed when asked, from today's data.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -57,6 +57,8 @@ def to_out(v: VisitRequest, priority: float | None = None, reasons: Sequence[str
 def _check_future_workday(rules: StoreRules, day: date, today: date, what: str) -> None:
     if day <= today:
         raise InvalidDate(f"{what} {day} 已是今天或已经过去")
+    if day > today + timedelta(days=rules.visit_horizon_days):
+        raise InvalidDate(f"{what}不能晚于{rules.visit_horizon_days}天之后（{today + timedelta(days=rules.visit_horizon_days)}）")
     info = rules.calendar.info(day)
     if not info.is_workday:
         raise InvalidDate(f"{what} {day}（{info.reason}）不是工作日")

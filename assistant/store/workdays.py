@@ -106,7 +106,10 @@ class WorkCalendar:
                     f"{day.year}年的法定节假日安排尚未收录，暂不能办理该日期的预约，请选择其他日期或联系质监站",
                     year=day.year,
                 ) from None
-            holiday = _estimated_holidays(day.year).get(day)
+            try:
+                holiday = _estimated_holidays(day.year).get(day)
+            except ValueError:  # beyond the lunar tables (year 2100 and later)
+                raise CalendarUnavailable(f"{day.year}年超出了日历的推算范围，请核对日期", year=day.year) from None
             return DayInfo(day, day.weekday() < 5 and holiday is None, holiday=holiday, provisional=True)
         holiday = _chinese_holiday(name) if name else None
         if is_work:

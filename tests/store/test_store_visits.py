@@ -109,3 +109,22 @@ def test_queue_puts_key_projects_and_low_credit_first(session, world, rules, adm
     assert "重点公共工程" in by_no[key.visit_no].priority_reasons
     assert "有未销项整改通知" in by_no[flagged.visit_no].priority_reasons
     assert by_no[plain.visit_no].priority_reasons == ["信用等级C", "已等待3天"]
+
+
+@pytest.mark.parametrize("day", [date(2150, 1, 1), date(2100, 1, 4), date(2027, 12, 1)])
+def test_a_visit_planned_too_far_ahead_is_a_chinese_error_not_a_crash(session, world, rules, day):
+    r = v.submit_visit(session, world.contractor, topic="技术咨询", description="屋面防水做法", contact_name="示例",
+                            contact_phone="13900000003", rules=rules, now=NOW)
+    with pytest.raises(InvalidDate) as err:
+        v.assign_visit(session, world.inspector, r.visit_no, experts=["exp"], planned_date=day,
+                            rules=rules, now=NOW)
+    assert "天之后" in err.value.message
+
+
+def test_the_calendar_says_when_a_year_is_beyond_its_tables():
+    from assistant.store.errors import CalendarUnavailable
+    from assistant.store.workdays import WorkCalendar
+
+    with pytest.raises(CalendarUnavailable) as err:
+        WorkCalendar().info(date(2150, 1, 1))
+    assert "2150年" in err.value.message
