@@ -33,6 +33,10 @@ def serve(
     application = create_app(settings)
     assistant = application.state.services.assistant
     demo_tokens = prepare_installation(assistant, demo)
+    repair = assistant.library.repair_index("服务启动检查")
+    if repair is not None:
+        typer.secho(f"⚠ {assistant.knowledge.lag().describe()}；已在后台补齐索引（任务 {repair.id[:8]}）。",
+                    fg=typer.colors.YELLOW, err=True)
     typer.echo("正在加载检索索引和向量模型…")
     try:
         assistant.warm_up()

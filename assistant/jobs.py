@@ -11,10 +11,12 @@ Job records are JSON files under ``<data_dir>/jobs``, so status survives a resta
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -48,6 +50,8 @@ class JobStatus(StrEnum):
 
 STATUS_LABELS = {"queued": "排队中", "running": "处理中", "succeeded": "已完成", "failed": "失败",
                  "interrupted": "已中断（服务重启）"}
+# The worker exits when the server that started it is gone (see assistant.cli.watch_parent).
+PARENT_ENV = "ZHIJIAN_JOB_PARENT_PID"
 OUTCOME_LABELS = {"added": "新增", "replaced": "更新", "unchanged": "未变化", "failed": "失败"}
 
 
@@ -66,7 +70,7 @@ class FileResult(BaseModel):
 
 class Job(BaseModel):
     id: str
-    kind: str = Field(description="ingest | retire")
+    kind: str = Field(description="ingest | retire | sync")
     status: JobStatus
     status_label: str
     submitted_by: str
@@ -78,6 +82,7 @@ class Job(BaseModel):
     results: list[FileResult] = Field(default_factory=list)
     index: str | None = Field(default=None, description="what the index update did")
     message: str = ""
+    pid: int | None = Field(default=None, description="the worker process while the job runs")
 
 
 def _now() -> datetime:
@@ -143,7 +148,9 @@ class JobManager:
             for p in self.root.glob("*.json"):
                 job = Job.model_validate_json(p.read_text("utf-8"))
                 if job.status in (JobStatus.queued, JobStatus.running):
-                    self._set(job, JobStatus.interrupted, message="服务在任务完成前重启，请重新提交")
+                    _stop_orphan(job)
+                    self._set(job, JobStatus.interrupted, pid=None,
+                              message="服务在任务完成前重启，任务已中断；重新提交即可（已导入的部分会自动补入索引）")
             self._recovered = True
 
     def _set(self, job: Job, status: JobStatus, **changes: Any) -> Job:
@@ -177,23 +184,36 @@ class JobManager:
                   submitted_by=submitted_by, created_at=_now(), target=code)
         return self._submit(job, ["retire", code, *(["--by", superseded_by] if superseded_by else [])])
 
+    def submit_sync(self, submitted_by: str) -> Job:
+        """Bring the index in line with the library (after a crash left it behind)."""
+        job = Job(id=uuid.uuid4().hex, kind="sync", status=JobStatus.queued, status_label=STATUS_LABELS["queued"],
+                  submitted_by=submitted_by, created_at=_now())
+        return self._submit(job, ["index", "sync", "--quiet"])
+
     # -- execution -------------------------------------------------------
     def _env(self) -> dict[str, str]:
         s = self.settings
         env = dict(os.environ)
         env.update({"ZHIJIAN_DATA_DIR": str(Path(s.data_dir).resolve()), "ZHIJIAN_EMBEDDER": s.embedder,
-                    "ZHIJIAN_ANN_THRESHOLD": str(s.ann_threshold), "PYTHONIOENCODING": "utf-8"})
+                    "ZHIJIAN_ANN_THRESHOLD": str(s.ann_threshold), "PYTHONIOENCODING": "utf-8",
+                    PARENT_ENV: str(os.getpid())})
         return env
 
     def _run(self, job: Job, command: list[str]) -> None:
         job = self._set(job, JobStatus.running, started_at=_now())
         argv = [sys.executable, "-c", "from assistant.cli import main; main()", *command]
         try:
-            proc = subprocess.run(argv, capture_output=True, text=True, encoding="utf-8", env=self._env(),
-                                  timeout=JOB_TIMEOUT_S, check=False)
-        except subprocess.TimeoutExpired:
-            self._finish(job, JobStatus.failed, message=f"任务超过 {JOB_TIMEOUT_S // 3600} 小时未完成，已终止")
-            return
+            with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                                  env=self._env()) as child:
+                job = self._set(job, JobStatus.running, pid=child.pid)
+                try:
+                    stdout, stderr = child.communicate(timeout=JOB_TIMEOUT_S)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+                    child.communicate()
+                    self._finish(job, JobStatus.failed, message=f"任务超过 {JOB_TIMEOUT_S // 3600} 小时未完成，已终止")
+                    return
+            proc = subprocess.CompletedProcess(argv, child.returncode, stdout, stderr)
         except Exception as exc:  # pragma: no cover - e.g. the interpreter vanished
             log.exception("job %s could not start", job.id)
             self._finish(job, JobStatus.failed, message=f"任务无法启动：{type(exc).__name__}")
@@ -228,7 +248,7 @@ class JobManager:
                      message=message)
 
     def _finish(self, job: Job, status: JobStatus, **changes: Any) -> None:
-        job = self._set(job, status, finished_at=_now(), **changes)
+        job = self._set(job, status, finished_at=_now(), pid=None, **changes)
         self._on_finished(job)
         if status == JobStatus.succeeded:
             self._on_index_changed()
@@ -238,3 +258,21 @@ class JobManager:
             if self._executor is not None:
                 self._executor.shutdown(wait=False, cancel_futures=True)
                 self._executor = None
+
+
+def _stop_orphan(job: Job) -> None:
+    """A worker left running by a server that died (kill -9): stop it, so it cannot race a resubmission.
+
+    Only a process that is still our worker (its command line runs the zhijian CLI) is signalled.
+    """
+    if not job.pid:
+        return
+    try:
+        cmdline = Path(f"/proc/{job.pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return  # gone already (or not Linux: the worker's own watchdog ends it)
+    if b"assistant.cli" not in cmdline:
+        return
+    with contextlib.suppress(OSError):
+        os.kill(job.pid, signal.SIGTERM)
+        log.warning("stopped the worker %s of interrupted job %s", job.pid, job.id)

@@ -31,6 +31,7 @@ from assistant.views import (
 from corpus.library import Library
 from corpus.models import DocStatus
 from index import Searcher
+from index.lag import IndexLag, index_lag
 from index.query import parse_query, resolve_code
 
 log = logging.getLogger(__name__)
@@ -146,11 +147,16 @@ class Knowledge:
                                     superseded_by=d.superseded_by, clauses=d.clauses) for d in docs],
         )
 
+    def lag(self) -> IndexLag:
+        """Library documents the published index lacks (a crash between writing the two)."""
+        return index_lag(self.settings.library_dir, self.settings.index_dir)
+
     def status(self) -> IndexHealth:
         """What /healthz reports about the index (``IndexUnavailable`` when there is none)."""
         m = self.searcher().manifest
+        lag = self.lag()
         return IndexHealth(ok=True, version=m.version_id, documents=len(m.docs), clauses=m.live_rows,
-                           embedder=m.embedder)
+                           embedder=m.embedder, behind=lag.count, detail=lag.describe())
 
     # -- the library (no index needed) ------------------------------------------------------------------
     def _codes(self) -> tuple[list[str], dict[str, str], list[str]]:

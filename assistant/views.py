@@ -125,6 +125,7 @@ class DatabaseHealth(BaseModel):
 class IndexHealth(BaseModel):
     ok: bool
     detail: str = ""
+    behind: int = Field(default=0, description="library documents the published index lacks or has stale")
     version: str | None = None
     documents: int | None = None
     clauses: int | None = None
@@ -139,4 +140,9 @@ class Health(BaseModel):
 
     @property
     def ok(self) -> bool:
+        """Both usable (a lagging index still serves what it has)."""
         return self.database.ok and self.index.ok
+
+    @property
+    def degraded(self) -> bool:
+        return not self.ok or self.index.behind > 0

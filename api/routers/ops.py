@@ -15,11 +15,11 @@ from assistant.store.actors import Actor
 router = APIRouter(tags=["运行状态"])
 
 
-@router.get("/healthz", response_model=HealthOut, summary="健康检查", description="数据库和索引都可用时 200，否则 503。",
+@router.get("/healthz", response_model=HealthOut, summary="健康检查", description="数据库和索引都可用时 200（索引落后于条文库时 status 为 degraded），否则 503。",
             responses={503: {"description": "数据库或索引不可用", "model": HealthOut}})
 def healthz(services: Services = Depends(get_services)) -> JSONResponse:
     report = services.assistant.health()
-    body = HealthOut(status="ok" if report.ok else "degraded", database=report.database, index=report.index,
+    body = HealthOut(status="degraded" if report.degraded else "ok", database=report.database, index=report.index,
                      checked_at=datetime.now(UTC))
     return JSONResponse(body.model_dump(mode="json"), status_code=200 if report.ok else 503,
                         headers={"Cache-Control": "no-store"})

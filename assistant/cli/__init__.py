@@ -43,5 +43,28 @@ def _register() -> None:
 _register()
 
 
+def watch_parent() -> None:
+    """A background job's worker ends when the server that started it is gone (no orphans after kill -9).
+
+    Everything it writes is atomic (one library file at a time, the index by publishing a new version),
+    so stopping midway loses nothing; the next ingest, sync or server start completes the index.
+    """
+    import os
+    import threading
+    import time
+
+    parent = os.environ.get("ZHIJIAN_JOB_PARENT_PID", "")
+    if not parent.isdigit():
+        return
+
+    def watch() -> None:
+        while os.getppid() == int(parent):
+            time.sleep(1.0)
+        os._exit(3)
+
+    threading.Thread(target=watch, name="zhijian-parent-watch", daemon=True).start()
+
+
 def main() -> None:
+    watch_parent()
     app()

@@ -62,9 +62,10 @@ def ingest(
     lib = _library()
     reports = ingest_paths(paths, lib, progress=not quiet and not as_json)
     failed = [r for r in reports if r.outcome is Outcome.failed]
-    changed = any(r.outcome in (Outcome.added, Outcome.replaced) for r in reports)
     index_note = None
-    if not no_index and (changed or not get_settings().index_dir.exists()):
+    if not no_index:
+        # Always, not only when a file changed: an earlier run may have stopped (kill -9, a full disk) after the
+        # library was written and before the index was; sync finds that from file stamps and costs nothing else.
         index_note = update_index(progress=not quiet and not as_json)
     if as_json:
         echo_json({"files": [r.__dict__ for r in reports], "index": index_note})

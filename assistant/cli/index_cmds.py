@@ -126,20 +126,47 @@ def rebuild(
         typer.echo(report.summary())
 
 
+@index_app.command("sync")
+def sync(
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度条"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出同步报告"),
+) -> None:
+    """按条文库补齐索引（只处理有变化的文档；导入中断后用它修复）。"""
+    from corpus.library import Library
+    from index import sync_index
+    from index.embedders import EmbedderError
+
+    s = get_settings()
+    s.ensure_dirs()
+    try:
+        report = sync_index(Library(s.library_dir), s.index_dir, embedder_spec=s.embedder,
+                            ann_threshold=s.ann_threshold, progress=not quiet and not as_json)
+    except EmbedderError as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        echo_json(report.model_dump(mode="json"))
+    else:
+        typer.echo(report.summary())
+
+
 @index_app.command("status")
 def status(as_json: bool = typer.Option(False, "--json", help="以 JSON 输出")) -> None:
-    """索引状态：版本、向量模型、文档与条文数、分段。"""
+    """索引状态：版本、向量模型、文档与条文数、分段，以及条文库中尚未进入索引的文档（有则退出码为 1）。"""
     from index import IndexUnavailable
+    from index.lag import index_lag
     from index.store import IndexStore
 
     s = get_settings()
+    lag = index_lag(s.library_dir, s.index_dir)
     try:
         m = IndexStore(s.index_dir).read_manifest()
     except IndexUnavailable as exc:
         _fail(str(exc))
         return
     if m is None:
-        _fail("还没有索引，请先运行 zhijian ingest 导入规范")
+        _fail("还没有索引，请先运行 zhijian ingest 导入规范" + (f"（条文库已有 {lag.count} 部文档，"
+              "运行 zhijian index sync 建立索引）" if lag.behind else ""))
         return
     info = {
         "version": m.version_id,
@@ -152,12 +179,18 @@ def status(as_json: bool = typer.Option(False, "--json", help="以 JSON 输出")
         "rows_on_disk": m.total_rows,
         "segments": [s_.model_dump() for s_ in m.segments],
         "configured_embedder": s.embedder,
+        "behind_library": {"missing": lag.missing, "changed": lag.changed, "removed": lag.removed},
     }
     if as_json:
         echo_json(info)
+        if lag.behind:
+            raise typer.Exit(1)
         return
     typer.echo(f"索引版本 {m.version_id}（{m.created_at:%Y-%m-%d %H:%M}）")
     typer.echo(f"向量模型 {m.embedder}，{m.dim} 维；分词 {m.analyzer}")
     typer.echo(f"文档 {len(m.docs)} 份，条文 {m.live_rows} 条；分段 {len(m.segments)} 个（磁盘上 {m.total_rows} 行）")
     for seg in m.segments:
         typer.echo(f"  {seg.id}：{seg.rows} 行，{'基础段' if seg.base else '增量段'}，向量索引 {seg.dense}")
+    if lag.behind:
+        typer.secho(f"⚠ {lag.describe()}。运行 zhijian index sync 补齐索引。", fg=typer.colors.YELLOW, err=True)
+        raise typer.Exit(1)

@@ -56,6 +56,12 @@ class LibraryDesk:
             raise NotFound(f"知识库中没有标准“{code[:64]}”", code="document_not_found")
         return self._jobs.submit_retire(resolved, superseded_by, submitted_by)
 
+    def repair_index(self, submitted_by: str) -> Job | None:
+        """Start a sync job when the index is behind the library (after a crash); None when it is current."""
+        if not self._knowledge.lag().behind:
+            return None
+        return self._jobs.submit_sync(submitted_by)
+
     def jobs(self, limit: int = 50) -> list[Job]:
         return self._jobs.recent(limit)
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import shutil
 import time
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from assistant.store import migrate
+from corpus.ingest import parse_path
+from corpus.library import Library
 
 from .conftest import NO_LIMITS, assert_problem, make_settings, reset_store
 
@@ -116,3 +120,72 @@ def test_upload_keeps_the_file_name_that_names_the_standard(writable, corpora):
         assert job["results"][0]["code"] == "GB 51247-2018", job["results"][0]
         assert job["results"][0]["title"] == "水工建筑物抗震设计标准"
         assert c.get("/v1/clauses/GB51247-2018/1.0.2").status_code == 200
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs Linux /proc")
+def test_a_worker_does_not_outlive_its_server(tmp_path):
+    """kill -9 of the server: its job worker notices within seconds and exits (no orphan racing a resubmit)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    worker = "from assistant.cli import watch_parent; watch_parent(); import time; time.sleep(600)"
+    server = ("import os, subprocess, sys, time; "
+              f"p = subprocess.Popen([sys.executable, '-c', {worker!r}], "
+              "env={**os.environ, 'ZHIJIAN_JOB_PARENT_PID': str(os.getpid())}); "
+              "print(p.pid, flush=True); time.sleep(600)")
+    parent = subprocess.Popen([sys.executable, "-c", server], stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    assert _alive(child)
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 15
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(child)
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs Linux /proc")
+def test_a_restarted_server_stops_the_old_worker_and_says_the_job_was_interrupted(tmp_path):
+    import subprocess
+    import sys
+
+    from assistant.config import Settings
+    from assistant.jobs import Job, JobManager, JobStatus
+
+    orphan = subprocess.Popen([sys.executable, "-c", "import assistant.cli, time; time.sleep(600)"])
+    try:
+        settings = Settings(data_dir=tmp_path)
+        old = JobManager(settings, on_index_changed=lambda: None)
+        job = Job(id="a" * 32, kind="ingest", status=JobStatus.running, status_label="处理中", submitted_by="管理员",
+                  created_at=datetime.now(UTC), pid=orphan.pid)
+        old._save(job)
+        fresh = JobManager(settings, on_index_changed=lambda: None)  # the server after a restart
+        seen = fresh.get(job.id)
+        assert seen.status == "interrupted" and "重新提交" in seen.message and seen.pid is None
+        assert orphan.wait(timeout=10) != 0  # the worker was told to stop
+    finally:
+        orphan.kill()
+
+
+def test_health_reports_a_library_ahead_of_the_index(writable):
+    data_dir = writable.state.services.settings.data_dir
+    src = data_dir.parent / "new.md"
+    src.write_text(NEW_DOC, "utf-8")
+    Library(data_dir / "library").put(parse_path(src))  # what a crash after the library write leaves
+    with TestClient(writable) as c:
+        r = c.get("/healthz")
+        assert r.status_code == 200  # the index still serves what it has …
+        body = r.json()
+        assert body["status"] == "degraded" and body["index"]["behind"] == 1  # … and says what it lacks
+        assert "尚未进入索引" in body["index"]["detail"] and "ZJ/T 199-2026" in body["index"]["detail"]
+        assert str(data_dir) not in r.text

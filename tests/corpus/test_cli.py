@@ -96,3 +96,26 @@ def test_two_data_dirs_are_independent(tmp_path: Path, monkeypatch) -> None:
         docs = json.loads(_run("docs", "--json").output)
         assert len(docs) == (1 if ingest_it else 0)
     get_settings.cache_clear()
+
+
+def test_a_library_ahead_of_the_index_is_reported_and_the_next_ingest_repairs_it(data_dir: Path, tmp_path: Path) -> None:
+    """The state a kill -9 between writing the library and the index leaves behind, and what fixes it."""
+    src = tmp_path / "a.md"
+    src.write_text(DOC, "utf-8")
+    assert _run("ingest", "-q", str(tmp_path / "a.md")).exit_code == 0  # an index exists
+    other = tmp_path / "b.md"
+    other.write_text(DOC.replace("ZJ/T 902-2025", "ZJ/T 903-2025").replace("示例第一条", "混凝土找平层示例条文"), "utf-8")
+    assert _run("ingest", "--no-index", "-q", str(other)).exit_code == 0  # library written, index not
+
+    r = _run("index", "status")
+    assert r.exit_code == 1
+    assert "尚未进入索引" in r.output and "ZJ/T 903-2025" in r.output and "zhijian index sync" in r.output
+    status = json.loads(_run("index", "status", "--json").stdout)
+    assert status["behind_library"]["missing"] == ["ZJ/T 903-2025"]
+
+    # Re-running the same ingest finds the file unchanged and still completes the index.
+    r = _run("ingest", "-q", str(other))
+    assert r.exit_code == 0 and "未变化" in r.output
+    assert _run("index", "status").exit_code == 0
+    hits = json.loads(_run("search", "ZJ/T 903-2025 3.0.1", "--json").output)
+    assert (hits[0]["code"], hits[0]["clause_no"]) == ("ZJ/T 903-2025", "3.0.1")
