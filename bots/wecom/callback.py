@@ -3,12 +3,14 @@
 WeCom waits 5 seconds for an answer and then retries the same message up to
 three times. So each message is handled as a job, keyed by its MsgId (events:
 member, time, event): the question runs once however often it arrives. The
-request waits up to ``reply_window`` seconds for the job; an answer that is
-ready and fits one text message goes back as the encrypted passive reply.
-Otherwise the request is acknowledged with an empty body (WeCom then neither
-retries nor shows anything) and the answer is sent through message/send when
-ready. A member's messages are handled one at a time, in order, and pushed
-answers are delivered before the member's next message is handled.
+request waits up to ``reply_window`` seconds for the job. An answer ready by
+then goes back in the response as the encrypted passive reply; a passive reply
+is one text message (2048 bytes), so the rest of a longer answer follows through
+message/send once the response is out. An answer not ready in time is
+acknowledged with an empty body (WeCom then neither retries nor shows anything)
+and sent through message/send when ready. A member's messages are handled one
+at a time, in order, and each answer is delivered whole before the member's
+next message is handled.
 
 Refused with 403 and never processed: a bad signature, a message for another
 CorpID, a timestamp outside the allowed skew, or a (timestamp, nonce) already
@@ -27,8 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from fastapi import APIRouter, Request, Response
+from starlette.background import BackgroundTask
 
-from assistant.conversation.replies import Reply
 from bots.wecom import crypto as wc
 from bots.wecom.client import WeComAPIError, WeComClient
 from bots.wecom.crypto import WeComCrypto, WeComCryptoError
@@ -59,8 +61,10 @@ class _Job:
     msg: Inbound
     created: float
     done: asyncio.Event = field(default_factory=asyncio.Event)
-    passive: str | None = None  # the one text message to return in the HTTP response
-    pushed: bool = False  # the answer goes (or went) through message/send instead
+    passive: str | None = None  # the text message to return in the HTTP response
+    rest: list[str] = field(default_factory=list)  # what follows it through message/send
+    pushed: bool = False  # the whole answer goes (or went) through message/send instead
+    responded: asyncio.Event = field(default_factory=asyncio.Event)  # the passive reply is out
     task: asyncio.Task[None] | None = None
 
 
@@ -146,17 +150,19 @@ class WeComCallback:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(job.done.wait(), remaining)
         if job.done.is_set() and job.passive is not None and not job.pushed:
-            return self._passive(msg, job.passive)
+            return self._passive(msg, job.passive, after=job.responded.set)
         if not job.done.is_set():
             job.pushed = True  # the job sends its answer itself when it is ready
             log.info("消息 %s 未在 %.1f 秒内答复，答案稍后通过应用消息发送", msg.dedupe_key, self.reply_window)
         return _ack()
 
-    def _passive(self, msg: Inbound, content: str) -> Response:
+    def _passive(self, msg: Inbound, content: str, *, after: Callable[[], None]) -> Response:
+        """The encrypted, signed passive reply; ``after`` runs once it has been sent."""
         timestamp, nonce = str(int(self.clock())), str(secrets.randbelow(10**10))
         plain = text_reply(msg.from_user, self.corp_id, content, now=int(timestamp))
         encrypted, signature = self.crypto.seal(plain, timestamp, nonce)
-        return Response(encrypted_reply(encrypted, signature, timestamp, nonce), media_type="application/xml")
+        return Response(encrypted_reply(encrypted, signature, timestamp, nonce), media_type="application/xml",
+                        background=BackgroundTask(after))
 
     # -- jobs ----------------------------------------------------------------------------------------
     def _job(self, msg: Inbound) -> _Job | None:
@@ -169,6 +175,8 @@ class WeComCallback:
         if job is not None:
             log.info("企业微信重复推送了消息 %s，不再重复处理", key)
             return job
+        if self.channel.translate(msg).kind == "ignore":
+            return None  # opening the app and the like: no answer, and not counted against the rate limit
         job = _Job(msg, now)
         decision = self.channel.admit(msg.from_user)
         if not decision.allowed:
@@ -185,7 +193,7 @@ class WeComCallback:
         return job
 
     async def _run(self, job: _Job) -> None:
-        """Handle the message after the member's earlier ones; deliver by push if the request has given up."""
+        """Handle the message after the member's earlier ones, and deliver what the response cannot carry."""
         user = job.msg.from_user
         lock = self._user_locks.setdefault(user, asyncio.Lock())  # one per member who wrote since start
         try:
@@ -194,20 +202,23 @@ class WeComCallback:
                 if reply is None:
                     job.done.set()
                     return
-                chunks = render(reply)
-                if len(chunks) == 1 and not (self.markdown and reply.citations):
-                    job.passive = chunks[0]
+                if self.markdown and reply.citations:
+                    job.pushed = True  # markdown exists only through message/send
                 else:
-                    job.pushed = True  # several messages, or markdown: only message/send can carry them
+                    job.passive, *job.rest = render(reply)
                 job.done.set()
-                if job.pushed:  # set here, or by the request when the window passed
-                    await self._push(user, reply)
+                if job.pushed:  # set just now, or by the request when the window passed
+                    await self._push(user, render(reply, markdown=self.markdown and bool(reply.citations)),
+                                     markdown=self.markdown and bool(reply.citations))
+                elif job.rest:
+                    with contextlib.suppress(TimeoutError):  # the passive reply first, then the rest
+                        await asyncio.wait_for(job.responded.wait(), self.reply_window + 5)
+                    await self._push(user, job.rest, markdown=False)
         finally:
             job.done.set()
 
-    async def _push(self, user: str, reply: Reply) -> None:
-        messages = render(reply, markdown=self.markdown and bool(reply.citations))
-        send = self.client.send_markdown if self.markdown and reply.citations else self.client.send_text
+    async def _push(self, user: str, messages: list[str], *, markdown: bool) -> None:
+        send = self.client.send_markdown if markdown else self.client.send_text
         for i, content in enumerate(messages, 1):
             try:
                 await send(user, content)

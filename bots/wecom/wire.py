@@ -72,7 +72,11 @@ class Inbound:
 
     @property
     def dedupe_key(self) -> str:
-        """WeCom retries a callback it got no answer to; this names the retried message or event."""
+        """WeCom retries a callback it got no answer to; this names the retried message or event.
+
+        Events carry no id: WeCom's own advice is member + CreateTime, so the same menu item clicked
+        twice within one second counts once.
+        """
         if self.msg_id:
             return f"msg:{self.msg_id}"
         return f"event:{self.from_user}:{self.create_time}:{self.event}:{self.event_key}"
