@@ -188,6 +188,8 @@ class WeComChannel:
                     else f"{text}\n{texts.BIND_HINT}")
         elif reply.intent == "help":
             text += texts.HELP_TAIL
+        elif reply.intent == "feedback":
+            text = text.replace(texts.RATE_REASON_TELEGRAM, texts.RATE_REASON_WECOM)
         elif reply.intent == "greeting" and actor is None:
             text += "\n\n" + texts.BIND_HINT
         return reply if text == reply.text else reply.model_copy(update={"text": text})

@@ -41,8 +41,9 @@ class Offered:
 
 
 def offered(reply: Reply) -> Offered:
+    """A rating may follow an answer (👍/👎 offered) or a rating (a reason added to it)."""
     says = tuple((c.label, c.value) for c in reply.choices if c.action == "say")
-    return Offered(says, any(c.action == "feedback" for c in reply.choices))
+    return Offered(says, any(c.action == "feedback" for c in reply.choices) or reply.intent == "feedback")
 
 
 def citation_marks(citations: Sequence[Citation]) -> list[str]:
@@ -65,7 +66,7 @@ def footer(reply: Reply) -> str:
         lines.append(CHOOSE_HEAD)
         lines += [f"{i}. {c.label}" for i, c in enumerate(says, 1)]
     if any(c.action == "feedback" for c in reply.choices):
-        lines.append(FEEDBACK_LINE)
+        lines += ["", FEEDBACK_LINE] if lines else [FEEDBACK_LINE]
     return "\n".join(lines)
 
 

@@ -281,3 +281,44 @@ def test_events_other_messages_and_the_rate_limit(make_wecom):
         assert "您发送得太快了" in limited.content and "进度已保留" in limited.content
         assert member.say("帮助") is None  # then dropped quietly
         assert rig.assistant.conversation("wecom:zhouba").turns == 2  # only subscribe and help reached the engine
+
+
+# -- inside the API app, and the menu ----------------------------------------------------------------------
+
+def test_mounted_in_the_api_app_the_callback_answers_and_the_menu_is_set(wecom_api, engine, rules, tmp_path, w):
+    import asyncio
+
+    from starlette.testclient import TestClient
+
+    from api.app import create_app
+    from assistant.config import Settings
+    from assistant.core import Assistant
+    from bots.wecom import build_callback, is_configured, mount_wecom
+    from bots.wecom.texts import menu
+    from tests.bots.wecom_fixtures import FAST_RETRY
+    from tests.bots.wecomapi import AES_KEY, AGENT_ID, SECRET, TOKEN, Member
+
+    settings = Settings(data_dir=tmp_path, wecom_corp_id=CORP_ID, wecom_agent_id=AGENT_ID, wecom_secret=SECRET,
+                        wecom_token=TOKEN, wecom_aes_key=AES_KEY, wecom_api_base=wecom_api.base_url)
+    assert is_configured(settings) and not is_configured(Settings(data_dir=tmp_path))
+    assistant = Assistant(settings, db=engine, rules=rules, clock=lambda: NOW)
+    callback = build_callback(assistant, settings, retry=FAST_RETRY)
+    asyncio.run(callback.client.create_menu(menu()))
+    assert wecom_api.of("menu/create")[-1].answer == {"errcode": 0, "errmsg": "ok"}
+    assert wecom_api.of("menu/create")[-1].params["agentid"] == str(AGENT_ID)
+
+    app = create_app(settings)
+    lifespan = mount_wecom(app, callback, warm=False)
+    member = Member("http://testserver/wecom/callback", "QianJiu")
+    with TestClient(app) as client:
+        member.http = client
+        reply = member.say("帮助")
+        assert "我可以帮您" in reply.content
+        assert client.get("/wecom/callback", params={"msg_signature": "0" * 40, "timestamp": "1", "nonce": "1",
+                                                     "echostr": "eA=="}).status_code == 403
+
+    async def cycle() -> None:  # the lifespan the API app enters closes the API session on the way out
+        async with lifespan:
+            assert callback.client._http is not None  # (opened by create_menu above)
+    asyncio.run(cycle())
+    assert callback.client._http is None
