@@ -68,11 +68,12 @@ def wecom_router(callback: WeComCallback, path: str = DEFAULT_PATH) -> APIRouter
 
 @asynccontextmanager
 async def wecom_lifespan(callback: WeComCallback, *, warm: bool = True) -> AsyncIterator[None]:
-    """Load the knowledge index before the first question (a cold one would miss the 5-second window)."""
+    """Load the knowledge index and the embedding model before the first question (a cold start would miss
+    the 5-second window): one search does both."""
     if warm:
         assistant = callback.channel.assistant
         try:
-            await asyncio.to_thread(lambda: assistant.answerer.searcher)
+            await asyncio.to_thread(assistant.search, "混凝土强度", 1)
         except Exception as exc:  # noqa: BLE001 - bookings and credit work without an index
             log.warning("知识库索引未能加载：%s", exc)
     log.info("企业微信回调已就绪（CorpID %s，AgentId %s）", callback.corp_id, callback.agent_id)

@@ -118,9 +118,11 @@ class WeComCallback:
         sig, ts, nonce = (q.get(k, "") for k in ("msg_signature", "timestamp", "nonce"))
         if not (sig and ts and nonce):
             return _plain(400, "缺少 msg_signature、timestamp 或 nonce")
-        body = await request.body()
-        if len(body) > MAX_BODY:
-            return _plain(413, "请求体过大")
+        body = b""
+        async for chunk in request.stream():  # read no more than a callback can be
+            body += chunk
+            if len(body) > MAX_BODY:
+                return _plain(413, "请求体过大")
         try:
             envelope = parse_envelope(body)
             xml = self.crypto.open(sig, ts, nonce, envelope.encrypt)

@@ -263,6 +263,7 @@ def test_a_tampered_signature_a_replay_and_a_stale_timestamp_are_refused_unproce
         assert member.post(foreign).status_code == 200
         assert member.post({**foreign, "content": "<xml><Encrypt>not-base64!</Encrypt></xml>"}).status_code == 403
         assert member.post({**member.seal("x"), "content": "not xml"}).status_code == 400
+        assert member.post({**member.seal("x"), "content": "<xml>" + "x" * 70_000 + "</xml>"}).status_code == 413
         assert rig.assistant.conversation(cid).turns == 2
         assert rig.api.calls == []
 
