@@ -109,6 +109,21 @@ class Settings(BaseSettings):
     visit_priority_open_rectification: int = 15
     visit_priority_per_waiting_day: float = Field(default=1.0, description="ageing so no request waits forever")
 
+    # WeCom (企业微信) self-built application: zhijian wecom, or mounted in zhijian serve when all five are set.
+    # The API base URL is for tests and proxies; the reply window must stay below WeCom's 5 seconds.
+    wecom_corp_id: str | None = Field(default=None, description="企业ID (CorpID), 我的企业 -> 企业信息")
+    wecom_agent_id: int | None = Field(default=None, description="the application's AgentId")
+    wecom_secret: str | None = Field(default=None, description="the application's Secret; never commit it")
+    wecom_token: str | None = Field(default=None, description="Token of 接收消息 (API 接收) settings")
+    wecom_aes_key: str | None = Field(default=None, description="EncodingAESKey of 接收消息 settings (43 characters)")
+    wecom_api_base: str = Field(default="https://qyapi.weixin.qq.com", description="WeCom server API base URL")
+    wecom_reply_window: float = Field(default=4.0, gt=0, description="seconds to answer in the callback itself; "
+                                      "slower answers are acknowledged and sent through message/send")
+    wecom_max_clock_skew: int = Field(default=300, ge=0, description="seconds a callback's timestamp may be off "
+                                      "(older ones are refused as replays); 0 turns the check off")
+    wecom_markdown: bool = Field(default=False, description="send pushed answers as markdown (not shown in the "
+                                 "WeChat plug-in); passive replies are always text")
+
     @property
     def library_dir(self) -> Path:
         return self.data_dir / "library"

@@ -9,4 +9,5 @@ store tests' NOW (Thu 24 Sep 2026).
 
 from tests.assistant.fixtures import cli_db, sample_answerer  # noqa: F401
 from tests.bots.fixtures import api, make_bot, w  # noqa: F401
+from tests.bots.wecom_fixtures import make_wecom, wecom_api  # noqa: F401
 from tests.store.conftest import admin, engine, migrated_engine, rules, session, world  # noqa: F401
