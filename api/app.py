@@ -7,8 +7,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from api.routers import admin, bookings, credit, documents, knowledge, ops, rect
 from api.schemas import Problem
 from api.services import Services
 from assistant.config import Settings, get_settings
+from assistant.core import Assistant
 
 log = logging.getLogger("api")
 
@@ -89,14 +91,39 @@ def _docs(app: FastAPI) -> None:
                                    swagger_favicon_url="/static/icon.svg")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """A complete app over one installation (``settings.data_dir`` / ``database_url``)."""
+# A chat channel served by the same process (e.g. the WeCom callback): adds its routes to the app and
+# returns what runs for the app's lifetime.
+ServerChannel = Callable[[FastAPI, Assistant], AbstractAsyncContextManager[None]]
+SERVER_CHANNELS = "zhijian.server_channels"
+
+
+def configured_channels(settings: Settings) -> list[ServerChannel]:
+    """The channels installed through the ``zhijian.server_channels`` entry points that ``settings`` configure."""
+    out = []
+    for ep in sorted(entry_points(group=SERVER_CHANNELS), key=lambda e: e.name):
+        try:
+            factory = ep.load()
+        except ImportError as exc:
+            log.warning("channel %s not available: %s", ep.name, exc)
+            continue
+        channel = factory(settings)
+        if channel is not None:
+            out.append(channel)
+    return out
+
+
+def create_app(settings: Settings | None = None, *, channels: Sequence[ServerChannel] = ()) -> FastAPI:
+    """A complete app over one installation (``settings.data_dir`` / ``database_url``), plus ``channels``."""
     settings = settings or get_settings()
     services = Services(settings)
+    running: list[AbstractAsyncContextManager[None]] = []
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with AsyncExitStack() as stack:
+            for ctx in running:
+                await stack.enter_async_context(ctx)
+            yield
         services.close()
 
     app = FastAPI(title="质监助手 API", version=VERSION, description=DESCRIPTION, docs_url=None, redoc_url=None,
@@ -110,6 +137,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _docs(app)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for channel in channels:
+        running.append(channel(app, services.assistant))
 
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:

@@ -24,13 +24,17 @@ def serve(
                                             help="信任其 X-Forwarded-For 的反向代理地址（限流按真实来源地址计）"),
 ) -> None:
     """启动 HTTP 接口和手机网页（uvicorn）。"""
+    import logging
+
     import uvicorn
 
-    from api.app import create_app
+    from api.app import configured_channels, create_app
     from assistant.setup import prepare_installation
 
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry chat channels' access tokens
     settings = get_settings()
-    application = create_app(settings)
+    channels = configured_channels(settings)
+    application = create_app(settings, channels=channels)
     assistant = application.state.services.assistant
     demo_tokens = prepare_installation(assistant, demo)
     repair = assistant.library.repair_index("服务启动检查")

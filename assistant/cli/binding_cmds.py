@@ -16,7 +16,7 @@ def bind_code(
     login: str = typer.Option(None, "--as", help=AS_HELP),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
 ) -> None:
-    """签发一次性绑定码：企业用户在 Telegram 中发送“/bind 绑定码”后即以该账号办理业务。"""
+    """签发一次性绑定码：企业用户在企业微信中发送“绑定 绑定码”（Telegram 中发送“/bind 绑定码”）后即以该账号办理业务。"""
     from assistant.store.bindings import issue_code
 
     with store_session() as session:
@@ -29,7 +29,7 @@ def bind_code(
     typer.echo(f"绑定码：{issued.code}")
     typer.echo(f"账号：{firm}{issued.name}（{issued.login}，{issued.role_label}）")
     typer.echo(f"有效期至：{fmt_dt(issued.expires_at)}，仅可使用一次；再次签发会使旧码作废。")
-    typer.echo(f"请交给本人，在 Telegram 中向机器人发送：/bind {issued.code}")
+    typer.echo(f"请交给本人：在企业微信应用中发送“绑定 {issued.code}”，或在 Telegram 中向机器人发送：/bind {issued.code}")
 
 
 @app.command()

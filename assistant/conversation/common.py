@@ -83,16 +83,32 @@ def commit_step(session: Session, call: Callable[[], Any]) -> tuple[Any, StoreEr
         return None, exc
 
 
-def bound_refusal(actor: Actor | None, what: str) -> Reply | None:
-    """None when ``actor`` may act for an enterprise; else the reply telling them how to bind."""
+# How a person signs in on each channel, said where the core tells them to.
+_CODE = "请向质监站管理员或监督员领取一次性绑定码，"
+HOW_TO_BIND = {
+    "telegram": _CODE + "在 Telegram 中发送“/bind 绑定码”完成绑定。",
+    "wecom": _CODE + "在企业微信中发送“绑定 绑定码”完成绑定。",
+    "cli": "命令行请用 zhijian chat --as <企业账号登录名> 以该账号对话。",
+}
+WEB_SIGN_IN = "请在网页“我的”中填写质监站签发的访问令牌登录（令牌向质监站管理员领取）。"
+# How a person rates an answer with a reason on each channel.
+RATE_WITH_REASON = {"wecom": "“没用 原因”"}
+RATE_DEFAULT = "“👎 原因”"
+
+
+def how_to_bind(channel: str) -> str:
+    return HOW_TO_BIND.get(channel, WEB_SIGN_IN)
+
+
+def bound_refusal(actor: Actor | None, what: str, channel: str = "api") -> Reply | None:
+    """None when ``actor`` may act for an enterprise; else the reply telling them how to bind on ``channel``."""
     if actor is not None and actor.role == AccountRole.contractor and actor.enterprise_id is not None:
         return None
     if actor is not None and actor.is_staff:
         text = (f"对话{what}面向参建企业用户。质监站工作人员请在管理端办理（命令行 zhijian bookings / visits，"
                 "或网页管理页面）。")
     else:
-        text = (f"{what}需要先绑定企业账号。请向质监站管理员或监督员领取一次性绑定码，"
-                "在 Telegram 中发送“/bind 绑定码”完成绑定（网页端请用企业账号登录）。"
+        text = (f"{what}需要先绑定企业账号。{how_to_bind(channel)}"
                 "绑定后即可预约验收、申请服务团帮扶、查看本企业的预约和信用明细。\n"
                 "未绑定也可以：问规范条文、查企业公开信用等级。")
     return Reply(text=text, kind="not_bound", choices=[Choice(label="问规范", value="帮助")])

@@ -28,7 +28,14 @@ from assistant import feedback
 from assistant.answering.protocol import AnswerSource
 from assistant.conversation import booking_flow, dates, followup, services, visit_flow
 from assistant.conversation import state as convstate
-from assistant.conversation.common import AskRequest, Turn, bound_refusal, projects_of
+from assistant.conversation.common import (
+    RATE_DEFAULT,
+    RATE_WITH_REASON,
+    AskRequest,
+    Turn,
+    bound_refusal,
+    projects_of,
+)
 from assistant.conversation.intents import (
     Control,
     Intent,
@@ -265,7 +272,7 @@ class ConversationEngine:
 
     def _start(self, turn: Turn, state: ConversationState, intent: Intent, text: str) -> Reply:
         what = "预约验收" if intent == Intent.book else "申请服务团帮扶"
-        refusal = bound_refusal(turn.actor, what)
+        refusal = bound_refusal(turn.actor, what, turn.channel)
         if refusal is not None:
             return refusal.model_copy(update={"intent": intent.value})
         if intent == Intent.book:
@@ -280,7 +287,8 @@ class ConversationEngine:
         account_id = turn.actor.account_id if turn.actor else None
         feedback.record_feedback(turn.session, state.last_query_id, rating, comment=comment,
                                  rater=f"conversation:{cid}", account_id=account_id, now=turn.now)
-        text = "感谢您的肯定！" if rating > 0 else "感谢反馈，我们会据此改进知识库。可以直接回复“👎 原因”补充说明。"
+        reason = RATE_WITH_REASON.get(turn.channel, RATE_DEFAULT)
+        text = "感谢您的肯定！" if rating > 0 else f"感谢反馈，我们会据此改进知识库。可以直接回复{reason}补充说明。"
         return Reply(text=text, kind="info", intent="feedback", query_id=state.last_query_id)
 
     def _answer(self, cid: str, user: Actor | None, channel: str, req: AskRequest, note: str) -> Reply:

@@ -40,7 +40,8 @@ def help_reply(turn: Turn) -> Reply:
         "3. 查预约：发送“我的预约”或预约编号；发送“取消预约 编号”可撤回。",
         "4. 查信用：发送“查信用 企业名称”（本企业用户可看到得分明细）。",
         "5. 申请帮扶：发送“申请帮扶”，请质量服务团专家上门或线上指导。",
-        "办理过程中随时可以发送“取消”或“重新开始”。回答下方的 👍/👎 帮助我们改进。",
+        "办理过程中随时可以发送“取消”或“重新开始”。"
+        + ("回答后回复“有用”或“没用”帮助我们改进。" if turn.channel == "wecom" else "回答下方的 👍/👎 帮助我们改进。"),
     ]
     if turn.station_phone:
         lines.append(f"人工咨询：{turn.station_name} {turn.station_phone}")
@@ -61,7 +62,7 @@ def _line(b: BookingOut) -> str:
 def booking_status(turn: Turn, text: str) -> Reply:
     number = find_booking_no(text)
     if turn.actor is None:
-        refusal = bound_refusal(turn.actor, "查询预约")
+        refusal = bound_refusal(turn.actor, "查询预约", turn.channel)
         assert refusal is not None
         return refusal
     if number:
@@ -76,7 +77,7 @@ def booking_status(turn: Turn, text: str) -> Reply:
         return Reply(text="\n".join(lines), kind="info", intent="booking_status", choices=choices,
                      data={"booking": b.model_dump(mode="json")})
     if turn.actor.enterprise_id is None and not turn.actor.is_staff:
-        refusal = bound_refusal(None, "查询预约")
+        refusal = bound_refusal(None, "查询预约", turn.channel)
         assert refusal is not None
         return refusal
     if turn.actor.is_staff:
@@ -103,7 +104,7 @@ def _tz(turn: Turn):
 # -- cancelling a booking ----------------------------------------------------------------------------
 
 def start_cancel(turn: Turn, state: ConversationState, text: str) -> Reply:
-    refusal = bound_refusal(turn.actor, "取消预约")
+    refusal = bound_refusal(turn.actor, "取消预约", turn.channel)
     if refusal is not None:
         return refusal
     number = find_booking_no(text)

@@ -101,3 +101,15 @@ def wecom_app(callback: WeComCallback, *, path: str = DEFAULT_PATH, warm: bool =
     app = FastAPI(title="质监助手 企业微信回调", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.include_router(wecom_router(callback, path))
     return app
+
+
+def server_channel(settings: Settings) -> Callable[[FastAPI, Assistant], AbstractAsyncContextManager[None]] | None:
+    """``zhijian serve``'s hook (entry point ``zhijian.server_channels``): the callback at /wecom/callback
+    on the server's own assistant, or None when WeCom is not configured."""
+    if not is_configured(settings):
+        return None
+
+    def mount(app: FastAPI, assistant: Assistant) -> AbstractAsyncContextManager[None]:
+        return mount_wecom(app, build_callback(assistant, settings))
+
+    return mount

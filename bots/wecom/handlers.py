@@ -181,15 +181,10 @@ class WeComChannel:
             return Reply(text=texts.APOLOGY.format(contact=contact), kind="error")
 
     def _adapt(self, reply: Reply, actor: Actor | None) -> Reply:
-        """Where the core speaks of another channel's commands, say WeCom's."""
+        """What only WeCom members need to hear: how to bind, the menu."""
         text = reply.text
-        if reply.kind == "not_bound" and actor is None:
-            text = (text.replace(texts.NOT_BOUND_TELEGRAM, texts.NOT_BOUND_WECOM) if texts.NOT_BOUND_TELEGRAM in text
-                    else f"{text}\n{texts.BIND_HINT}")
-        elif reply.intent == "help":
+        if reply.intent == "help":
             text += texts.HELP_TAIL
-        elif reply.intent == "feedback":
-            text = text.replace(texts.RATE_REASON_TELEGRAM, texts.RATE_REASON_WECOM)
         elif reply.intent == "greeting" and actor is None:
             text += "\n\n" + texts.BIND_HINT
         return reply if text == reply.text else reply.model_copy(update={"text": text})

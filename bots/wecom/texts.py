@@ -39,10 +39,6 @@ FEEDBACK_WORDS = {"有用": "👍", "没用": "👎", "👍": "👍", "👎": "�
 HELP_TAIL = ("\n企业微信里还可以：发送“绑定 绑定码”绑定企业账号，发送“解绑”解除绑定；"
              "也可以点下方菜单。")
 BIND_HINT = "参建企业用户发送“绑定 绑定码”（如“绑定 ABCD-EFGH”）绑定企业账号后，即可在这里预约验收、申请帮扶。"
-NOT_BOUND_TELEGRAM = "在 Telegram 中发送“/bind 绑定码”完成绑定"
-NOT_BOUND_WECOM = "在企业微信中发送“绑定 绑定码”完成绑定"
-RATE_REASON_TELEGRAM = "“👎 原因”"
-RATE_REASON_WECOM = "“没用 原因”"
 HOW_TO_BIND = (
     "您还没有绑定企业账号。\n"
     "请向质监站管理员或监督员领取一次性绑定码，然后发送：绑定 绑定码（如“绑定 ABCD-EFGH”）。\n"

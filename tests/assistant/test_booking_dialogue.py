@@ -166,8 +166,12 @@ def test_cancelling_ones_own_booking_and_not_anothers(conv_engine, engine, w, ci
 
 def test_only_users_bound_to_an_enterprise_may_book(conv_engine, engine, w, cid):
     for text in ("我要预约主体结构验收", "申请帮扶", "我的预约", "取消预约"):
-        r = conv_engine.handle(cid, None, text, channel="test")
+        r = conv_engine.handle(cid, None, text, channel="telegram")
         assert r.kind == "not_bound" and "绑定码" in r.text and "/bind" in r.text, (text, r.text)
+    # Each channel is told its own way in.
+    assert "“绑定 绑定码”" in conv_engine.handle(cid + "-wx", None, "申请帮扶", channel="wecom").text
+    web = conv_engine.handle(cid + "-web", None, "申请帮扶", channel="web").text
+    assert "访问令牌" in web and "/bind" not in web and "Telegram" not in web
     r = conv_engine.handle(cid + "-staff", w.inspector, "预约主体结构验收", channel="test")
     assert r.kind == "not_bound" and "管理端" in r.text
     r = conv_engine.handle(cid + "-out", w.outsider, "预约主体结构验收", channel="test")

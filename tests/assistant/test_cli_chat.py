@@ -67,7 +67,7 @@ def test_visit_request_through_chat(cli_db):
 
 def test_unbound_user_is_told_how_to_bind(cli_db):
     out = run_cli("chat", input="预约主体结构验收\n查信用 示例建工集团有限公司\n").stdout
-    assert "未绑定用户" in out and "绑定码" in out
+    assert "未绑定用户" in out and "zhijian chat --as" in out
     assert "信用等级：A" in out and "信用分：" not in out
     assert len(read(_db(), lambda s: list_bookings(s, rules=StoreRules()))) == 4  # the seed's, nothing more
 

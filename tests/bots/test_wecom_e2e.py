@@ -22,6 +22,7 @@ from assistant.store.bindings import issue_code
 from assistant.store.booking_views import list_bookings
 from assistant.store.db import session_scope
 from assistant.store.models import AnswerFeedback, ChannelBinding, QueryLog
+from assistant.store.rules import StoreRules
 from bots.wecom import ChannelConfig
 from bots.wecom.render import TEXT_LIMIT
 from tests.bots.wecomapi import CORP_ID
@@ -121,13 +122,13 @@ def test_a_member_binds_with_a_code_and_books_to_confirmation(make_wecom, engine
         r = member.say("13800001111")
         assert "请核对预约信息" in r.content and "2026年9月29日" in r.content
         assert _numbered(r.content) == ["确认", "修改", "取消"]
-        assert _read(engine, lambda s: list_bookings(s)) == []  # nothing written before 确认
+        assert _read(engine, lambda s: list_bookings(s, rules=StoreRules())) == []  # nothing written before 确认
         done = member.say("1")
         assert "预约已提交，预约编号" in done.content
         assert rig.assistant.conversation("wecom:LiSi").flow is None
 
         mine = member.click("MYBOOKINGS", "我的预约")
-        made = _read(engine, lambda s: list_bookings(s))
+        made = _read(engine, lambda s: list_bookings(s, rules=StoreRules()))
         assert len(made) == 1 and made[0].booking_no in mine.content and made[0].booking_no in done.content
         assert "已解除绑定" in member.say("解绑").content
     b = made[0]

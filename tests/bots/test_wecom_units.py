@@ -254,3 +254,26 @@ def test_zhijian_wecom_without_configuration_says_which_variables_are_missing(mo
         assert "企业微信自建应用" in CliRunner().invoke(app, ["wecom", "--help"]).output
     finally:
         get_settings.cache_clear()
+
+
+def test_serve_mounts_the_callback_only_when_wecom_is_configured(tmp_path):
+    """`zhijian serve` finds the channel through its entry point; unconfigured, there is no such route."""
+    from starlette.testclient import TestClient
+
+    from api.app import configured_channels, create_app
+    from assistant.config import Settings
+    from tests.bots.wecomapi import AES_KEY, AGENT_ID, SECRET, TOKEN
+
+    plain = Settings(data_dir=tmp_path / "a")
+    assert configured_channels(plain) == []
+    configured = Settings(data_dir=tmp_path / "b", wecom_corp_id="wx5823bf96d3bd56c7", wecom_agent_id=AGENT_ID,
+                          wecom_secret=SECRET, wecom_token=TOKEN, wecom_aes_key=AES_KEY,
+                          wecom_api_base="http://127.0.0.1:9")
+    channels = configured_channels(configured)
+    assert len(channels) == 1
+    with TestClient(create_app(plain)) as c:
+        assert c.get("/wecom/callback").status_code == 404
+    bad_signature = {"msg_signature": "0" * 40, "timestamp": "1", "nonce": "1", "echostr": "eA=="}
+    app = create_app(configured, channels=channels)
+    with TestClient(app) as c:
+        assert c.get("/wecom/callback", params=bad_signature).status_code == 403
