@@ -8,8 +8,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 
-def insert_ignore(session: Session, model: type[Any], values: dict[str, Any]) -> None:
-    """Insert ``values`` unless a row with the same key exists (no error, no overwrite)."""
+def insert_ignore(session: Session, model: type[Any], values: dict[str, Any]) -> int:
+    """Insert ``values`` unless a row with the same key exists (no error, no overwrite); 1 if inserted."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         stmt = postgresql.insert(model).values(**values).on_conflict_do_nothing()
@@ -17,4 +17,5 @@ def insert_ignore(session: Session, model: type[Any], values: dict[str, Any]) ->
         stmt = sqlite.insert(model).values(**values).on_conflict_do_nothing()
     else:  # pragma: no cover - only the two supported backends
         raise NotImplementedError(dialect)
-    session.execute(stmt)
+    key = next(iter(model.__table__.primary_key.columns))
+    return 0 if session.execute(stmt.returning(key)).first() is None else 1

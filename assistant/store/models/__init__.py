@@ -6,6 +6,7 @@ from assistant.store.models.base import Base
 from assistant.store.models.bindings import BindingCode, ChannelBinding
 from assistant.store.models.bookings import Booking, BookingInspector
 from assistant.store.models.credit import CreditRecord
+from assistant.store.models.notifications import Delivery, Notification
 from assistant.store.models.rectifications import RectificationNotice
 from assistant.store.models.registry import (
     Account,
@@ -31,8 +32,10 @@ __all__ = [
     "ChannelBinding",
     "Conversation",
     "CreditRecord",
+    "Delivery",
     "Enterprise",
     "InspectionTeam",
+    "Notification",
     "NumberSequence",
     "Project",
     "ProjectParty",
