@@ -23,7 +23,17 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.middleware import BodyLimitMiddleware, ObserveMiddleware
 from api.ratelimit import RateLimitMiddleware
-from api.routers import admin, bookings, credit, documents, knowledge, ops, rectifications, visits
+from api.routers import (
+    admin,
+    bookings,
+    credit,
+    documents,
+    knowledge,
+    notifications,
+    ops,
+    rectifications,
+    visits,
+)
 from api.schemas import Problem
 from api.services import Services
 from assistant.config import Settings, get_settings
@@ -130,7 +140,7 @@ def create_app(settings: Settings | None = None, *, channels: Sequence[ServerCha
                   openapi_url="/openapi.json", lifespan=lifespan)
     app.state.services = services
     errors.install(app)
-    for r in (knowledge, documents, bookings, credit, visits, rectifications, admin):
+    for r in (knowledge, documents, bookings, credit, visits, rectifications, notifications, admin):
         app.include_router(r.router, responses=COMMON_RESPONSES)
     app.include_router(ops.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

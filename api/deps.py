@@ -17,7 +17,7 @@ from assistant.store.enums import AccountRole
 from assistant.store.tokens import hash_token
 from assistant.usecases.bookings import BookingDesk
 from assistant.usecases.library import LibraryDesk
-from assistant.usecases.registry import AccountDesk, CreditDesk
+from assistant.usecases.registry import AccountDesk, CreditDesk, NotificationDesk
 from assistant.usecases.work import NoticeDesk, VisitDesk
 
 bearer = HTTPBearer(auto_error=False, scheme_name="访问令牌",
@@ -89,6 +89,10 @@ def visits_desk(services: Services = Depends(get_services)) -> VisitDesk:
 
 def notices_desk(services: Services = Depends(get_services)) -> NoticeDesk:
     return services.assistant.notices
+
+
+def notifications_desk(services: Services = Depends(get_services)) -> NotificationDesk:
+    return services.assistant.notifications
 
 
 def credit_desk(services: Services = Depends(get_services)) -> CreditDesk:

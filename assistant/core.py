@@ -5,7 +5,8 @@ from one ``Settings`` object and call its typed use-cases; they never reach
 the index, the document library or a database session themselves:
 
 - ``ask`` / ``search`` / ``lookup`` / ``chat`` / ``feedback`` / ``report``: knowledge and conversations;
-- ``bookings``, ``visits``, ``notices``, ``credit``, ``accounts``, ``bindings``: the station's business;
+- ``bookings``, ``visits``, ``notices``, ``credit``, ``accounts``, ``bindings``, ``notifications``: the
+  station's business and what people are told about it;
 - ``knowledge`` (clause views, document list, index status) and ``library`` (uploads and jobs, admins);
 - ``health``: what /healthz reports.
 
@@ -39,7 +40,7 @@ from assistant.store.models.base import utcnow
 from assistant.store.rules import StoreRules
 from assistant.usecases.bookings import BookingDesk
 from assistant.usecases.library import LibraryDesk
-from assistant.usecases.registry import AccountDesk, BindingDesk, CreditDesk
+from assistant.usecases.registry import AccountDesk, BindingDesk, CreditDesk, NotificationDesk
 from assistant.usecases.runtime import Runtime
 from assistant.usecases.work import NoticeDesk, VisitDesk
 from assistant.views import DatabaseHealth, Health, Hit, IndexHealth, SearchFilters
@@ -77,6 +78,7 @@ class Assistant:
         self.credit = CreditDesk(self.runtime)
         self.accounts = AccountDesk(self.runtime)
         self.bindings = BindingDesk(self.runtime)
+        self.notifications = NotificationDesk(self.runtime)
         jobs = JobManager(settings, on_index_changed=self.knowledge.index_changed, on_finished=on_job_finished)
         self.library = LibraryDesk(self.knowledge, jobs)
         self._engine: ConversationEngine | None = None

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from assistant.store import accounts, bindings, tokens
+from assistant.store import accounts, bindings, notify, tokens
 from assistant.store.actors import Actor
 from assistant.store.bindings import BindingOut, IssuedCode
 from assistant.store.credit import credit_lookup
 from assistant.store.enterprises import enterprise_row
+from assistant.store.notify import NotificationOut
 from assistant.store.schemas import AccountOut, CreditFull, CreditPublic
 from assistant.store.tokens import IssuedToken, TokenOut
 from assistant.usecases.runtime import Runtime
@@ -97,6 +98,31 @@ class BindingDesk:
         """'示例建工集团有限公司 · 示例建工联系人（企业用户）' — what a user is told they are bound as."""
         firm = f"{b.enterprise_name} · " if b.enterprise_name else ""
         return f"{firm}{b.name}（{b.role_label}）"
+
+
+class NotificationDesk:
+    """In-page notices of the signed-in person (the same notifications the outbox sends to chat channels)."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self._rt = rt
+
+    def mine(self, actor: Actor, *, unread_only: bool = False, limit: int = 50) -> list[NotificationOut]:
+        if actor.account_id is None:
+            return []
+        with self._rt.session() as s:
+            return notify.list_for(s, actor.account_id, unread_only=unread_only, limit=limit)
+
+    def unread(self, actor: Actor) -> int:
+        if actor.account_id is None:
+            return 0
+        with self._rt.session() as s:
+            return notify.unread_count(s, actor.account_id)
+
+    def mark_read(self, actor: Actor, ids: list[int] | None = None) -> int:
+        if actor.account_id is None:
+            return 0
+        with self._rt.session() as s:
+            return notify.mark_read(s, actor.account_id, ids, at=self._rt.now())
 
 
 class CreditDesk:

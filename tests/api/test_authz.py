@@ -102,6 +102,8 @@ CASES = [
     Case("POST", "/v1/rectifications/{notice_no}/reinspect", STAFF,
          lambda i: f"/v1/rectifications/{i['notice']}/reinspect", body={"passed": False, "note": "未整改到位"}),
     Case("GET", "/v1/me", ALL),
+    Case("GET", "/v1/notifications", SIGNED_IN),
+    Case("POST", "/v1/notifications/read", SIGNED_IN, body={}),
     Case("GET", "/v1/meta", ALL),
     Case("GET", "/v1/accounts", ADMIN),
     Case("POST", "/v1/accounts", ADMIN,
