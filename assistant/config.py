@@ -6,7 +6,7 @@ that read them here), so two data directories really are two installations.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -123,6 +123,21 @@ class Settings(BaseSettings):
                                       "(older ones are refused as replays); 0 turns the check off")
     wecom_markdown: bool = Field(default=False, description="send pushed answers as markdown (not shown in the "
                                  "WeChat plug-in); passive replies are always text")
+
+    # Notifications: the outbox worker delivering notices to bound Telegram/WeCom users (see README)
+    notify_worker: bool = Field(default=True, description="run the delivery worker inside zhijian serve / bot / "
+                                "wecom when a chat channel is configured; false when a separate "
+                                "`zhijian notifications run` does it")
+    notify_poll_seconds: float = Field(default=5.0, gt=0, description="how often the worker looks for due deliveries")
+    notify_batch: int = Field(default=50, ge=1, le=1000, description="deliveries one worker claims at a time")
+    notify_max_attempts: int = Field(default=6, ge=1, le=50, description="tries per delivery before it is dead")
+    notify_retry_base_seconds: float = Field(default=30.0, ge=0, description="wait before the first retry, doubling")
+    notify_retry_max_seconds: float = Field(default=3600.0, ge=0, description="longest wait between retries")
+    notify_lease_seconds: float = Field(default=120.0, gt=0, description="how long a claimed delivery stays "
+                                        "claimed; one still claimed after that is dead (outcome unknown)")
+    notify_send_timeout: float = Field(default=30.0, gt=0, description="seconds one send may take")
+    notify_morning: time = Field(default=time(7, 30), description="station-local time after which the day's "
+                                 "reminders (due tomorrow, overdue) and the inspectors' digest go out")
 
     @property
     def library_dir(self) -> Path:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine
@@ -34,6 +34,7 @@ from assistant.conversation.replies import Reply
 from assistant.conversation.state import ConversationState
 from assistant.jobs import Job, JobManager
 from assistant.knowledge import Knowledge
+from assistant.outbox import Outbox, OutboxPolicy, Sender
 from assistant.store import migrate
 from assistant.store.actors import Actor
 from assistant.store.models.base import utcnow
@@ -111,6 +112,11 @@ class Assistant:
 
     def close(self) -> None:
         self.library.shutdown()
+
+    def outbox(self, senders: Sequence[Sender], *, policy: OutboxPolicy | None = None,
+               clock: Callable[[], datetime] | None = None) -> Outbox:
+        """The notification worker over this installation, pushing through ``senders`` (one per channel)."""
+        return Outbox(self.runtime, senders, policy=policy, clock=clock)
 
     # -- knowledge -----------------------------------------------------------------------------------
     def ask(self, question: str, *, context: str | None = None, user: Actor | None = None, channel: str = "api",

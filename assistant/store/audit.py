@@ -26,6 +26,7 @@ ACTION_LABELS = {
     "reply": "回复",
     "reinspect_pass": "复查通过",
     "reinspect_fail": "复查未通过",
+    "retry": "重发",
     "assign": "派员",
     "visit": "上门服务",
     "close": "办结",

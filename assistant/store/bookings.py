@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from assistant.store import audit, checks
+from assistant.store import audit, checks, events
 from assistant.store.accounts import account_row
 from assistant.store.actors import Actor, require_staff, require_staff_or_member
 from assistant.store.booking_views import booking_row, to_out
@@ -134,6 +134,7 @@ def create_booking(
         session, actor, "booking", booking.id, "submit", to_status=S.submitted.value, at=rules.now(now),
         detail={"milestone": name, "requested_date": requested_date.isoformat()},
     )
+    events.booking_event(session, actor, booking, "submit", at=rules.now(now))
     return to_out(booking, rules)
 
 
@@ -222,11 +223,13 @@ def _transition(session: Session, actor: Actor, booking_no: str, action: str) ->
 
 
 def _finish(session: Session, actor: Actor, booking: Booking, action: str, old: BookingStatus,
-            rules: StoreRules, now: datetime | None, **detail: object) -> BookingOut:
+            rules: StoreRules, now: datetime | None, *, before: events.BookingSnapshot | None = None,
+            **detail: object) -> BookingOut:
     booking.updated_at = rules.now(now)
     session.flush()
     audit.record(session, actor, "booking", booking.id, action, from_status=old.value,
                  to_status=booking.status.value, at=rules.now(now), detail=detail)
+    events.booking_event(session, actor, booking, action, at=rules.now(now), before=before)
     session.refresh(booking)
     return to_out(booking, rules)
 
@@ -287,11 +290,11 @@ def schedule_booking(
         _claim_slot(session, booking.team, day, rules, exclude_id=booking.id)
     elif day < today:
         raise InvalidDate(f"监督日期 {day} 已经过去，请改期后再排期")
-    old = booking.status
+    old, before = booking.status, events.BookingSnapshot.of(booking)
     action = "reschedule" if old == S.scheduled else "schedule"
     booking.status, booking.inspection_date, booking.scheduled_time = S.scheduled, day, at_time
     booking.inspectors = accounts
-    return _finish(session, actor, booking, action, old, rules, now, inspectors=[a.name for a in accounts],
+    return _finish(session, actor, booking, action, old, rules, now, before=before, inspectors=[a.name for a in accounts],
                    date=day.isoformat(), time=at_time.strftime("%H:%M"), moved=moved)
 
 

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.store import audit, checks
+from assistant.store import audit, checks, events
 from assistant.store.actors import Actor, require_staff, require_staff_or_member
 from assistant.store.enterprises import enterprise_row
 from assistant.store.enums import EnterpriseRole, RectificationStatus, parse_enum
@@ -86,6 +86,7 @@ def issue_notice(
     session.flush()
     audit.record(session, actor, "notice", notice.id, "issue", to_status=R.open.value, at=rules.now(now),
                  detail={"deadline": deadline.isoformat(), "cited": f"{code} {clause}".strip()})
+    events.notice_event(session, actor, notice, "issue", at=rules.now(now))
     return to_out(notice, today)
 
 
@@ -118,6 +119,7 @@ def reply_notice(session: Session, actor: Actor, notice_no: str, reply: str, *,
     session.flush()
     audit.record(session, actor, "notice", notice.id, "reply", from_status=R.open.value,
                  to_status=R.replied.value, at=rules.now(now))
+    events.notice_event(session, actor, notice, "reply", at=rules.now(now))
     return to_out(notice, rules.today(now))
 
 
@@ -138,6 +140,7 @@ def reinspect_notice(session: Session, actor: Actor, notice_no: str, *, passed: 
     audit.record(session, actor, "notice", notice.id, "reinspect_pass" if passed else "reinspect_fail",
                  from_status=R.replied.value, to_status=notice.status.value, at=rules.now(now),
                  detail={"note": remark})
+    events.notice_event(session, actor, notice, "reinspect_pass" if passed else "reinspect_fail", at=rules.now(now))
     return to_out(notice, rules.today(now))
 
 

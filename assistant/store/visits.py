@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from assistant.store import audit, checks
+from assistant.store import audit, checks, events
 from assistant.store.accounts import account_row
 from assistant.store.actors import Actor, require_staff, require_staff_or_member
 from assistant.store.credit import CreditScheme, grade_of
@@ -145,11 +145,13 @@ def _expect(visit: VisitRequest, allowed: tuple[VisitStatus, ...], verb: str) ->
 
 
 def _done(session: Session, actor: Actor, visit: VisitRequest, action: str, old: VisitStatus,
-          rules: StoreRules, now: datetime | None, **detail: object) -> VisitOut:
+          rules: StoreRules, now: datetime | None, *, before: events.VisitSnapshot | None = None,
+          **detail: object) -> VisitOut:
     visit.updated_at = rules.now(now)
     session.flush()
     audit.record(session, actor, "visit", visit.id, action, from_status=old.value, to_status=visit.status.value,
                  at=rules.now(now), detail=detail)
+    events.visit_event(session, actor, visit, action, at=rules.now(now), before=before)
     session.refresh(visit)
     return to_out(visit)
 
@@ -170,9 +172,9 @@ def assign_visit(session: Session, actor: Actor, visit_no: str, *, experts: Sequ
     if not people:
         raise InvalidInput("请至少派遣一名专家")
     _check_future_workday(rules, planned_date, rules.today(now), "计划服务日期")
-    old = visit.status
+    old, before = visit.status, events.VisitSnapshot.of(visit)
     visit.experts, visit.planned_date, visit.status = people, planned_date, V.assigned
-    return _done(session, actor, visit, "assign", old, rules, now, experts=[p.name for p in people],
+    return _done(session, actor, visit, "assign", old, rules, now, before=before, experts=[p.name for p in people],
                  planned_date=planned_date.isoformat())
 
 

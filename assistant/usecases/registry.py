@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from assistant.store import accounts, bindings, notify, tokens
+from assistant.store import accounts, bindings, deliveries, notify, tokens
 from assistant.store.actors import Actor
 from assistant.store.bindings import BindingOut, IssuedCode
 from assistant.store.credit import credit_lookup
+from assistant.store.deliveries import DeadLetter, OutboxStatus
 from assistant.store.enterprises import enterprise_row
-from assistant.store.notify import NotificationOut
+from assistant.store.errors import PermissionDenied
+from assistant.store.notify import NotificationOut, Preferences
 from assistant.store.schemas import AccountOut, CreditFull, CreditPublic
 from assistant.store.tokens import IssuedToken, TokenOut
 from assistant.usecases.runtime import Runtime
@@ -123,6 +125,40 @@ class NotificationDesk:
             return 0
         with self._rt.session() as s:
             return notify.mark_read(s, actor.account_id, ids, at=self._rt.now())
+
+    # -- what is pushed to chat --------------------------------------------------------------------
+    @staticmethod
+    def kinds() -> dict[str, str]:
+        """Every kind of notice and its Chinese label."""
+        return dict(notify.KINDS)
+
+    def preferences(self, actor: Actor) -> Preferences:
+        """Which kinds the person has muted (not pushed to chat; still listed in the page)."""
+        if actor.account_id is None:
+            return notify.preferences_of(set())
+        with self._rt.session() as s:
+            return notify.preferences(s, actor.account_id)
+
+    def set_muted(self, actor: Actor, kinds: list[str]) -> Preferences:
+        if actor.account_id is None:
+            raise PermissionDenied("没有账号的身份不能设置提醒")
+        with self._rt.session() as s:
+            return notify.set_muted(s, actor.account_id, kinds, at=self._rt.now())
+
+    # -- administration ----------------------------------------------------------------------------
+    def dead_letters(self, actor: Actor, *, limit: int = 100) -> list[DeadLetter]:
+        """Deliveries that gave up, with the reason (admins)."""
+        with self._rt.session() as s:
+            return deliveries.dead_letters(s, actor, limit=limit)
+
+    def retry(self, actor: Actor, ids: list[int] | None = None) -> int:
+        """Queue dead letters again (all of them when ``ids`` is None); admins."""
+        with self._rt.session() as s:
+            return deliveries.retry_dead(s, actor, ids, now=self._rt.now())
+
+    def outbox_status(self) -> OutboxStatus:
+        with self._rt.session() as s:
+            return deliveries.status(s)
 
 
 class CreditDesk:

@@ -6,7 +6,7 @@ from assistant.store.models.base import Base
 from assistant.store.models.bindings import BindingCode, ChannelBinding
 from assistant.store.models.bookings import Booking, BookingInspector
 from assistant.store.models.credit import CreditRecord
-from assistant.store.models.notifications import Delivery, Notification
+from assistant.store.models.notifications import Delivery, Notification, NotificationPref
 from assistant.store.models.rectifications import RectificationNotice
 from assistant.store.models.registry import (
     Account,
@@ -36,6 +36,7 @@ __all__ = [
     "Enterprise",
     "InspectionTeam",
     "Notification",
+    "NotificationPref",
     "NumberSequence",
     "Project",
     "ProjectParty",

@@ -2,7 +2,8 @@
 
 A ``Notification`` is one message for one account (shown in the web page as an
 in-page notice); the outbox worker delivers it to the account's bound chat
-channels (Telegram, WeCom) and records each attempt as a ``Delivery``.
+channels (Telegram, WeCom) and records each attempt as a ``Delivery``. A
+``NotificationPref`` holds the kinds of notice an account does not want pushed.
 """
 
 from __future__ import annotations
@@ -41,7 +42,12 @@ class Notification(Base):
 
 
 class Delivery(Base):
-    """One notification on one chat channel: pending -> sent | skipped | dead (after retries)."""
+    """One notification on one chat channel.
+
+    pending -> sending (claimed by a worker until ``next_attempt_at``, the lease) -> sent | pending again
+    (a failure the channel reported, retried later) | dead (out of retries, refused, or outcome unknown);
+    skipped when there is nothing to send to (no binding: channel "none"; kind muted; account inactive).
+    """
 
     __tablename__ = "notification_deliveries"
     __table_args__ = (
@@ -57,5 +63,17 @@ class Delivery(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[datetime | None] = mapped_column()
+    external_id: Mapped[str] = mapped_column(String(64), default="", doc="the chat identity it went to")
+    updated_at: Mapped[datetime | None] = mapped_column()
 
     notification: Mapped[Notification] = relationship()
+
+
+class NotificationPref(Base):
+    """What one account does not want pushed to its chat channels (in-page notices are kept)."""
+
+    __tablename__ = "notification_prefs"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    muted: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
