@@ -38,6 +38,7 @@ from api.schemas import Problem
 from api.services import Services
 from assistant.config import Settings, get_settings
 from assistant.core import Assistant
+from assistant.outbox import Sender
 
 log = logging.getLogger("api")
 
@@ -122,11 +123,15 @@ def configured_channels(settings: Settings) -> list[ServerChannel]:
     return out
 
 
-def create_app(settings: Settings | None = None, *, channels: Sequence[ServerChannel] = ()) -> FastAPI:
-    """A complete app over one installation (``settings.data_dir`` / ``database_url``), plus ``channels``."""
+def create_app(settings: Settings | None = None, *, channels: Sequence[ServerChannel] = (),
+               senders: Sequence[Sender] = ()) -> FastAPI:
+    """A complete app over one installation (``settings.data_dir`` / ``database_url``), plus ``channels``;
+    with ``senders``, the notification worker runs in the app's lifespan and pushes through them."""
     settings = settings or get_settings()
     services = Services(settings)
-    running: list[AbstractAsyncContextManager[None]] = []
+    running: list[AbstractAsyncContextManager[Any]] = []
+    if senders:
+        running.append(services.assistant.outbox(senders).running())
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -160,6 +165,6 @@ def create_app(settings: Settings | None = None, *, channels: Sequence[ServerCha
     app.add_middleware(RateLimitMiddleware, limits=services.limits, metrics=services.metrics)
     if settings.api_cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.api_cors_origins, allow_credentials=False,
-                           allow_methods=["GET", "POST", "DELETE"], allow_headers=["Authorization", "Content-Type"])
+                           allow_methods=["GET", "POST", "PUT", "DELETE"], allow_headers=["Authorization", "Content-Type"])
     app.add_middleware(ObserveMiddleware, metrics=services.metrics)
     return app

@@ -29,12 +29,14 @@ def serve(
     import uvicorn
 
     from api.app import configured_channels, create_app
+    from assistant.outbox import configured_senders, describe
     from assistant.setup import prepare_installation
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry chat channels' access tokens
     settings = get_settings()
     channels = configured_channels(settings)
-    application = create_app(settings, channels=channels)
+    senders = configured_senders(settings) if settings.notify_worker else []
+    application = create_app(settings, channels=channels, senders=senders)
     assistant = application.state.services.assistant
     demo_tokens = prepare_installation(assistant, demo)
     repair = assistant.library.repair_index("服务启动检查")
@@ -52,6 +54,8 @@ def serve(
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://{shown}:{port}/"
     typer.echo(f"质监助手已启动：{url}   接口文档：{url}docs")
+    if senders:
+        typer.echo(f"消息提醒：经 {describe(senders)} 推送给已绑定的用户。")
     if demo_tokens:
         typer.echo("演示令牌（演示数据专用，每次启动重新签发；在网页“我的”中填写）：")
         for role in _ROLE_ORDER:

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager, suppress
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import time as dtime
@@ -243,3 +244,34 @@ class Outbox:
             except TimeoutError:
                 task.cancel()
             await self.aclose()
+
+    @contextmanager
+    def in_thread(self) -> Iterator[Outbox]:
+        """The worker in a thread with an event loop of its own (beside a server that owns the main one)."""
+        ready = threading.Event()
+        state: dict[str, asyncio.AbstractEventLoop | asyncio.Event] = {}
+
+        async def body() -> None:
+            state["loop"], state["stop"] = asyncio.get_running_loop(), asyncio.Event()
+            ready.set()
+            try:
+                await self.run(state["stop"])  # type: ignore[arg-type]
+            finally:
+                await self.aclose()
+
+        thread = threading.Thread(target=lambda: asyncio.run(body()), name="zhijian-outbox", daemon=True)
+        thread.start()
+        ready.wait(30)
+        try:
+            yield self
+        finally:
+            loop, stop = state.get("loop"), state.get("stop")
+            if isinstance(loop, asyncio.AbstractEventLoop) and isinstance(stop, asyncio.Event):
+                loop.call_soon_threadsafe(stop.set)
+            thread.join(self.policy.send_timeout + 5)
+
+
+def describe(senders: Sequence[Sender]) -> str:
+    """'Telegram、企业微信' — for a start-up line."""
+    names = {"telegram": "Telegram", "wecom": "企业微信"}
+    return "、".join(names.get(s.channel, s.channel) for s in senders)

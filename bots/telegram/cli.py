@@ -30,6 +30,7 @@ def bot(
     """启动 Telegram 机器人（令牌取自环境变量 ZHIJIAN_TELEGRAM_TOKEN）。"""
     from assistant.core import Assistant
     from assistant.store.errors import StoreError
+    from bots.outbox import notifications
     from bots.telegram import BotConfig, build_application, run_polling
 
     settings = get_settings()
@@ -48,12 +49,14 @@ def bot(
     config = BotConfig(rate_burst=rate_burst, rate_per_minute=rate_per_minute)
     application = build_application(assistant, settings.telegram_token, base_url=settings.telegram_base_url,
                                     config=config, webhook=bool(webhook_url), setup=True)
-    if webhook_url:
-        from bots.telegram.webhook import serve_webhook
+    with notifications(assistant, settings):
+        if webhook_url:
+            from bots.telegram.webhook import serve_webhook
 
-        typer.echo(f"质监助手机器人（webhook）：{webhook_url} -> http://{listen}:{port}{path}。按 Ctrl+C 停止。")
-        serve_webhook(application, url=webhook_url, listen=listen, port=port, path=path,
-                      secret_token=secret or secrets.token_urlsafe(32))
-        return
-    typer.echo("质监助手机器人已启动（长轮询）。按 Ctrl+C 停止。")
-    run_polling(application, drop_pending_updates=drop_pending)
+            typer.echo(f"质监助手机器人（webhook）：{webhook_url} -> http://{listen}:{port}{path}。按 Ctrl+C 停止。")
+            serve_webhook(application, url=webhook_url, listen=listen, port=port, path=path,
+                          secret_token=secret or secrets.token_urlsafe(32))
+            return
+        typer.echo("质监助手机器人已启动（长轮询）。按 Ctrl+C 停止。")
+        run_polling(application, drop_pending_updates=drop_pending)
+

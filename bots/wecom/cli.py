@@ -30,6 +30,7 @@ def wecom(
     from assistant.config import get_settings
     from assistant.core import Assistant
     from assistant.store.errors import StoreError
+    from bots.outbox import notifications
     from bots.wecom.app import build_callback, missing_settings, wecom_app
     from bots.wecom.client import WeComAPIError
     from bots.wecom.crypto import WeComCryptoError
@@ -72,5 +73,6 @@ def wecom(
         typer.echo("应用菜单已设置。")
     typer.echo(f"质监助手企业微信回调：http://{listen}:{port}{path}（企业微信后台“接收消息”的 URL 应转发到这里）。"
                "按 Ctrl+C 停止。")
-    uvicorn.run(wecom_app(callback, path=path), host=listen, port=port, log_level="warning", server_header=False,
-                proxy_headers=True)
+    with notifications(assistant, settings):
+        uvicorn.run(wecom_app(callback, path=path), host=listen, port=port, log_level="warning",
+                    server_header=False, proxy_headers=True)
