@@ -181,6 +181,9 @@ class Outbox:
                         error.reason)
         return state
 
+    async def _deliver_in_order(self, queue: list[Claimed]) -> list[str]:
+        return [await self._deliver(c) for c in queue]
+
     async def run_once(self) -> Cycle:
         """One pass: reminders (when due), orphans, then every due delivery up to the batch size."""
         now = self.clock()
@@ -190,7 +193,12 @@ class Outbox:
             self._last_scan = time.monotonic()
         claimed = await asyncio.to_thread(self._claim, now)
         self._limit = asyncio.Semaphore(self.policy.concurrency)  # of this event loop
-        states = await asyncio.gather(*(self._deliver(c) for c in claimed))
+        # One person's messages go out in the order they were written; different people's at once.
+        queues: dict[tuple[str, str], list[Claimed]] = {}
+        for c in sorted(claimed, key=lambda c: c.notification_id):
+            queues.setdefault((c.channel, c.external_id), []).append(c)
+        states = [state for done in await asyncio.gather(*(self._deliver_in_order(q) for q in queues.values()))
+                  for state in done]
         cycle = Cycle(reminders=written, reaped=reaped, sent=states.count("sent"),
                       retrying=states.count("pending"), dead=states.count("dead"))
         if claimed or written or reaped:

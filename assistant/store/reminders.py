@@ -88,9 +88,9 @@ def digest_text(session: Session, inspector: Account, today: date) -> tuple[str,
         .order_by(RectificationNotice.replied_at, RectificationNotice.id)).all()
     if not (mine or waiting or overdue or to_check):
         return "", ""
-    parts = [f"今日监督 {len(mine)} 项"]
-    if overdue:
-        parts.append(f"逾期整改 {len(overdue)} 件")
+    parts = [f"{label} {len(rows)} {unit}" for label, rows, unit in (
+        ("今日监督", mine, "项"), ("待受理预约", waiting, "件"), ("逾期整改", overdue, "件"), ("待复查", to_check, "件"))
+        if rows]
     title = f"今日待办 {events.day(today)}：" + "，".join(parts)
     lines: list[str] = []
     if mine:

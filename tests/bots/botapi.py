@@ -22,6 +22,8 @@ TOKEN = "123456:TEST-zhijian-token"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "质监助手", "username": "zhijian_test_bot",
             "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
 _JSON_FIELDS = {"reply_markup", "allowed_updates", "entities", "link_preview_options", "commands"}
+_FAILURES = {403: "Forbidden: bot was blocked by the user", 400: "Bad Request: chat not found",
+             500: "Internal Server Error", 502: "Bad Gateway"}
 _HOLD = 0.3  # longest a getUpdates waits for news (the bot asks for more; this keeps shutdown quick)
 
 
@@ -56,6 +58,8 @@ class FakeBotAPI:
     _cond: threading.Condition = field(default_factory=threading.Condition)
     _update_ids: Any = field(default_factory=lambda: count(1000))
     _message_ids: Any = field(default_factory=lambda: count(1))
+    _failures: dict[str, list[int]] = field(default_factory=dict)
+    hold_seconds: float = 0.0  # sendMessage answers only after this long (the message is taken at once)
 
     # -- server --------------------------------------------------------------------------------------
     def start(self) -> FakeBotAPI:
@@ -108,10 +112,23 @@ class FakeBotAPI:
         if method == "getUpdates":
             return 200, {"ok": True, "result": handler(params)}
         with self._cond:
+            failures = self._failures.get(method)
+            if failures:
+                status = failures.pop(0)
+                self.calls.append(Call(method, params, None))
+                self._cond.notify_all()
+                return status, {"ok": False, "error_code": status, "description": _FAILURES.get(status, "Error")}
             result = handler(params)
             self.calls.append(Call(method, params, result))
             self._cond.notify_all()
+        if method == "sendMessage" and self.hold_seconds:
+            time.sleep(self.hold_seconds)
         return 200, {"ok": True, "result": result}
+
+    def fail_next(self, method: str, *statuses: int) -> None:
+        """The next calls of ``method`` answer these HTTP statuses (and are not carried out)."""
+        with self._cond:
+            self._failures.setdefault(method, []).extend(statuses)
 
     # -- Bot API methods -----------------------------------------------------------------------------
     def _m_getMe(self, p: dict[str, Any]) -> Any:  # noqa: N802
@@ -189,7 +206,8 @@ class FakeBotAPI:
         assert ok, f"timed out waiting; calls so far: {[(c.method, c.text[:40]) for c in self.calls][-12:]}"
 
     def sent(self, chat_id: int) -> list[Call]:
-        return [c for c in self.calls if c.method == "sendMessage" and c.chat_id == chat_id]
+        """Messages the bot sent to ``chat_id`` (those the server refused are not counted)."""
+        return [c for c in self.calls if c.method == "sendMessage" and c.chat_id == chat_id and c.result is not None]
 
     def of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]

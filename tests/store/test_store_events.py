@@ -252,7 +252,7 @@ def test_daily_digest_once_a_working_day_per_inspector(session, world, rules):
     digests = told(session, "daily_digest")
     assert digests == [("daily_digest", "insp1"), ("daily_digest", "insp2")]
     d = last(session, "daily_digest", "insp1")
-    assert d.title == "今日待办 2026-09-29（周二）：今日监督 1 项，逾期整改 1 件"
+    assert d.title == "今日待办 2026-09-29（周二）：今日监督 1 项，待受理预约 1 件，逾期整改 1 件"
     assert "09:30 示例中学教学楼 地基与基础验收（2026-000001）" in d.body
     assert "【待受理预约】1 件" in d.body and "2026-000002" in d.body
     assert "逾期5天" in d.body
