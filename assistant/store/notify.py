@@ -89,14 +89,16 @@ def emit(
 
 def _fan_out(session: Session, notification_id: int, account_id: int, kind: str, at: datetime) -> None:
     """The deliveries of a new notification: one per bound channel, or one skipped row with the reason."""
-    channels = sorted(set(session.scalars(select(ChannelBinding.channel).where(
-        ChannelBinding.account_id == account_id))))
+    bound = {channel: external_id for channel, external_id in session.execute(  # the latest binding per channel
+        select(ChannelBinding.channel, ChannelBinding.external_id).where(ChannelBinding.account_id == account_id)
+        .order_by(ChannelBinding.created_at, ChannelBinding.id))}
     active = session.scalar(select(Account.active).where(Account.id == account_id))
     why = (SKIP_INACTIVE if not active else SKIP_MUTED if kind in muted_kinds(session, account_id)
-           else SKIP_UNBOUND if not channels else "")
-    for channel in channels or [NO_CHANNEL]:
+           else SKIP_UNBOUND if not bound else "")
+    for channel in sorted(bound) or [NO_CHANNEL]:
         session.add(Delivery(notification_id=notification_id, channel=channel, status="skipped" if why else "pending",
-                             attempts=0, next_attempt_at=at, last_error=why, external_id="", updated_at=at))
+                             attempts=0, next_attempt_at=at, last_error=why, external_id=bound.get(channel, ""),
+                             updated_at=at))
 
 
 class NotificationOut(BaseModel):

@@ -303,3 +303,24 @@ def test_a_killed_worker_process_loses_nothing_and_repeats_nothing(rig, tmp_path
     # WeCom deliveries were never touched by a worker without WeCom: a worker with it sends them, once
     _settle(rig, rig.outbox())
     assert len(rig.wx_texts(BOSS_WX)) == 4 and len(rig.tg_texts()) == 4
+
+
+def test_zhijian_serve_runs_the_worker_in_its_lifespan(rig):
+    """The API app built as `zhijian serve` builds it: the same senders, the worker started and stopped with it."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    settings = rig.settings.model_copy(update={
+        "database_url": rig.engine.url.render_as_string(hide_password=False),
+        "db_schema": engine_schema(rig.engine), "notify_poll_seconds": 0.05, "notify_morning": time(23, 59, 59)})
+    senders = configured_senders(settings)
+    assert sorted(s.channel for s in senders) == ["telegram", "wecom"]
+    a, w = rig.assistant, rig.world
+    no = _book(a, w)
+    with TestClient(create_app(settings, senders=senders)):
+        a.bookings.accept(w.inspector, no)  # another process (here: another Assistant) changes the booking
+        rig.tg.wait_for(lambda: len(rig.tg_texts()) == 1)
+        rig.wx.wait_for(lambda: len(rig.wx_texts(BOSS_WX)) == 1 and len(rig.wx_texts(LI_WX)) == 1)
+    assert rig.tg_texts()[0].startswith("🔔 预约已受理：地基与基础验收")
+    assert "sending" not in rig.statuses()  # stopped cleanly with the app
