@@ -201,7 +201,7 @@ def notice_event(session: Session, actor: Actor, notice: RectificationNotice, ac
                     data={"notice_no": no, "status": notice.status.value, "deadline": notice.deadline.isoformat()})
 
     if action == "issue":
-        return tell("notice_issued", "issue", f"整改通知单：{proj.name}",
+        return tell("notice_issued", "issue", f"整改通知单：{proj.name}，限{notice.deadline.month}月{notice.deadline.day}日前整改",
                     _lines(*head, f"存在问题：{clip(notice.problem, 300)}", _cited(notice),
                            f"整改期限：{day(notice.deadline)}前", "请按期整改，完成后回复整改情况。"),
                     firm)
@@ -239,7 +239,7 @@ def notice_reminder(session: Session, notice: RectificationNotice, kind: str, *,
     return emit(session, "notice_overdue", event_key=f"notice:{no}:overdue:{notice.deadline.isoformat()}",
                 recipients=[*firm, *issuer(session, notice)], title=f"整改已逾期{late}天：{proj.name}",
                 body=_lines(*head, f"责任单位：{notice.responsible_enterprise.name}",
-                            f"整改期限：{day(notice.deadline)}（已逾期{late}天）", "请尽快整改并回复；逾期将按规定处理。"),
+                            f"整改期限：{day(notice.deadline)}，已逾期{late}天", "请尽快整改并回复；逾期将按规定处理。"),
                 subject_type="notice", subject_no=no, data=data, at=at)
 
 

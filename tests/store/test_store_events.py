@@ -138,7 +138,7 @@ def test_notice_issue_reply_and_reinspections(session, world, rules):
                                     deadline=D(2026, 10, 9), cited_code="GB 50204-2015", cited_clause="5.5.3",
                                     rules=rules, now=NOW)
     issued = last(session, "notice_issued", "boss")
-    assert issued.title == "整改通知单：示例中学教学楼"
+    assert issued.title == "整改通知单：示例中学教学楼，限10月9日前整改"
     assert "依据：GB 50204-2015 第5.5.3条" in issued.body and "整改期限：2026-10-09（周五）前" in issued.body
     rectifications.reply_notice(session, world.contractor, n.notice_no, "已返工并复测合格", rules=rules, now=NOW)
     # the reply goes to the inspector who issued the notice, not to the whole team
