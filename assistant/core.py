@@ -18,6 +18,8 @@ books inspections never pays for it.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import time
 from collections.abc import Callable
@@ -163,6 +165,12 @@ class Assistant:
         with self.runtime.session() as session:
             return feedback.record_feedback(session, query_id, rating, comment=comment, rater=who,
                                             account_id=account_id, now=self.clock())
+
+    def anonymous_rater(self, address: str) -> str:
+        """Who rates, for a caller known only by network address: a keyed hash, so one vote per address and
+        answer without storing the address or anything that can be turned back into it by trying all of them."""
+        digest = hmac.new(self.settings.install_secret(), address.encode(), hashlib.sha256).hexdigest()[:24]
+        return f"address:{digest}"
 
     def report(self, since: date | None = None, until: date | None = None, *, limit: int = 20
                ) -> feedback.UnansweredReport:
