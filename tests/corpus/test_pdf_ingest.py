@@ -4,7 +4,7 @@ The judging line this reproduces: "PDFs of real standards that nobody on the pro
 laid out as published standards are (cover page, running header, page numbers, wrapped lines):
 at least 95% of clauses found with the right number and text, no invented clauses".
 
-Each layout in ``tests.pdfgen.LAYOUTS`` (two PDF producers, five page designs, some breaking
+Each layout in ``evals.pdfgen.LAYOUTS`` (two PDF producers, five page designs, some breaking
 lines right before numbers and cross-references) is applied to a synthetic standard written for
 these tests and to the real standards in ../shared/corpora (generated into tmp at test time).
 "Right text" = equal after NFKC and removing all whitespace, or rapidfuzz ratio >= 98 on that
@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.pdfgen import (
+from evals.pdfgen import (
     CORPORA,
     LAYOUTS,
     Rendered,

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
-from tests.pdfgen.spec import (
+from evals.pdfgen.spec import (
     Block,
     ChapterSpec,
     ClauseSpec,
