@@ -10,8 +10,7 @@ from assistant.config import get_settings
 from assistant.store.booking_views import list_bookings
 from assistant.store.db import get_engine
 from assistant.store.visits import list_visits
-
-from .conftest import read, run_cli
+from tests.plugins.assistant import read, run_cli
 
 
 def _db():

@@ -9,8 +9,7 @@ import pytest
 from assistant.store import credit, projects, rectifications
 from assistant.store import visits as v
 from assistant.store.errors import Conflict, IllegalTransition, InvalidDate, InvalidInput, PermissionDenied
-
-from .conftest import NOW, count_rows
+from tests.plugins.store import NOW, count_rows
 
 
 def submit(session, actor, rules, now=NOW, **kw):
