@@ -63,7 +63,7 @@ def render_markdown(r: dict) -> str:
                   "embedded by the real engine.", ""]
         if "parse" in sc:
             p = sc["parse"]
-            lines += [f"Parse (corpus.ingest.parse_path where it handles the source, else the bench's direct readers): "
+            lines += [f"Parse (corpus.ingest.parse_path): "
                       f"{p['clauses']} real clauses in {p['s']} s ({p['clauses_per_s']}/s).", ""]
         if et:
             lines += [f"Embedding throughput on {et['texts']} real clause texts: raw engine {et['raw_engine_per_s']}/s, "
