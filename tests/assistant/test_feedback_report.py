@@ -14,8 +14,8 @@ from assistant.config import Settings, get_settings
 from assistant.core import Assistant
 from assistant.store.db import get_engine, session_scope
 from assistant.store.errors import InvalidInput, NotFound
-
-from .conftest import CST, NOW, NoAnswerer, run_cli
+from tests.plugins.assistant import NoAnswerer, run_cli
+from tests.plugins.store import CST, NOW
 
 REFUSED = Answer(answer="抱歉，知识库中没有找到……", grounded=False, refusal_reason="no basis", confidence=0.1)
 CITED = Answer(answer="这个问题在规范中有明确规定：……", grounded=True, confidence=0.9, citations=[

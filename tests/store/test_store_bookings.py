@@ -23,8 +23,7 @@ from assistant.store.errors import (
     StoreError,
 )
 from assistant.store.rules import StoreRules
-
-from .conftest import CST, NOW, World, count_rows
+from tests.plugins.store import CST, NOW, World, count_rows
 
 D = date
 WRITES = ("bookings", "audit_events", "number_sequences", "booking_inspectors")

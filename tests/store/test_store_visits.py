@@ -16,8 +16,7 @@ from assistant.store.errors import (
     NotFound,
     PermissionDenied,
 )
-
-from .conftest import NOW, count_rows
+from tests.plugins.store import NOW, count_rows
 
 
 def submit(session, actor, rules, now=NOW, **kw):
