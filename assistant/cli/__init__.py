@@ -66,5 +66,22 @@ def watch_parent() -> None:
 
 
 def main() -> None:
+    """Run ``zhijian``; a failure the operator can fix is one Chinese line and exit code 1, not a traceback."""
+    import sys
+
+    from assistant.cli.failures import explain
+    from assistant.config import get_settings
+
     watch_parent()
-    app()
+    try:
+        app()
+    except Exception as exc:  # noqa: BLE001 - explained below or re-raised
+        try:
+            line = explain(exc, get_settings())
+        except Exception:  # noqa: BLE001 - e.g. the settings themselves are broken
+            line = None
+        if line is None:
+            raise
+        log.debug("command failed", exc_info=exc)
+        print(f"错误：{line}", file=sys.stderr)
+        sys.exit(1)
