@@ -2,6 +2,7 @@
 #   make run    create .venv, install, ingest the bundled sample corpus, build the index,
 #               migrate and seed the demo database, serve the API and web page on 127.0.0.1:8000
 #   make test   install the test extras and run the whole test suite
+#   make test-fast  the same without the tests that embed real standards (marked slow)
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -10,7 +11,7 @@ TEST_STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint venv clean
+.PHONY: run test test-fast lint venv clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -32,6 +33,9 @@ run: $(RUN_STAMP)
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: $(TEST_STAMP)
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

@@ -19,6 +19,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import errors
 from api.middleware import BodyLimitMiddleware, ObserveMiddleware
@@ -85,21 +86,33 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
+# The two files of Swagger UI 5 (which reads the OpenAPI 3.1 document FastAPI serves) the docs page needs.
+_DOCS_ASSETS = ("swagger-ui-bundle.js", "swagger-ui.css")
+
+
 def _docs(app: FastAPI) -> None:
-    """Swagger UI from the swagger-ui-bundle package, so /docs works on a station with no internet."""
+    """Swagger UI 5 from the swagger-ui-py package (pinned in pyproject), so /docs works with no internet."""
     try:
-        from swagger_ui_bundle import swagger_ui_path
+        import swagger_ui
     except ImportError:  # pragma: no cover - depends on the install
-        log.warning("swagger-ui-bundle not installed: /docs unavailable")
+        log.warning("swagger-ui-py not installed: /docs unavailable")
         return
-    app.mount("/docs/assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+    assets = Path(swagger_ui.__file__).resolve().parent / "static"
+
+    @app.get("/docs/assets/{name}", include_in_schema=False)
+    def docs_asset(name: str) -> FileResponse:
+        if name not in _DOCS_ASSETS:
+            raise StarletteHTTPException(404)
+        media = "text/css" if name.endswith(".css") else "text/javascript"
+        return FileResponse(assets / name, media_type=media, headers={"Cache-Control": "public, max-age=86400"})
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
         return get_swagger_ui_html(openapi_url="/openapi.json", title="质监助手 API 文档",
                                    swagger_js_url="/docs/assets/swagger-ui-bundle.js",
                                    swagger_css_url="/docs/assets/swagger-ui.css",
-                                   swagger_favicon_url="/static/icon.svg")
+                                   swagger_favicon_url="/static/icon.svg",
+                                   swagger_ui_parameters={"defaultModelsExpandDepth": 0, "docExpansion": "list"})
 
 
 # A chat channel served by the same process (e.g. the WeCom callback): adds its routes to the app and

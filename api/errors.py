@@ -109,28 +109,71 @@ _TYPE_MESSAGES = {
 }
 _LOC_NAMES = {"body": "请求内容", "query": "查询参数", "path": "路径参数", "header": "请求头"}
 
+# What each request field is called in a message a person reads; a test checks every field of every route has
+# one, so a JSON key never reaches the user ("requested_date应为日期" was the old message).
+FIELD_LABELS = {
+    # knowledge
+    "q": "检索内容", "k": "返回条数", "mode": "检索方式", "kind": "条文类别", "doc_kind": "文档类别", "code": "标准编号",
+    "mandatory_only": "只看强制性条文", "include_withdrawn": "包括已废止的版本", "question": "问题", "context": "上一个问题",
+    "conversation_id": "会话编号", "text": "消息内容", "query_id": "回答编号", "vote": "评价", "comment": "意见",
+    "clause_no": "条号", "files": "文件", "superseded_by": "替代它的新标准", "job_id": "任务编号",
+    # bookings, projects, visits, notices
+    "project": "工程", "milestone": "预约事项", "requested_date": "预约日期", "contact_name": "联系人",
+    "contact_phone": "联系电话", "enterprise": "企业", "note": "备注", "reason": "原因", "inspectors": "监督员",
+    "at_time": "到场时间", "on_date": "改期日期", "result": "监督结论", "topic": "服务类别", "description": "需求描述",
+    "preferred_dates": "期望日期", "experts": "专家", "planned_date": "计划服务日期", "findings": "服务意见",
+    "visited_on": "服务日期", "satisfaction": "满意度", "feedback": "评价意见", "problem": "问题描述",
+    "deadline": "整改期限", "cited_code": "依据标准", "cited_clause": "依据条号", "responsible": "责任单位",
+    "reply": "整改回复", "passed": "复查结论", "booking_no": "预约编号", "visit_no": "服务申请编号",
+    "notice_no": "通知单编号", "status": "状态", "date_from": "起始日期", "date_to": "截止日期", "limit": "条数",
+    "open_only": "只看未销项", "milestone_date": "日期",
+    # accounts and reports
+    "login": "登录名", "name": "姓名", "role": "角色", "team": "监督组", "phone": "电话", "label": "说明",
+    "expires_days": "有效天数", "include_revoked": "包括已撤销的令牌", "token_id": "令牌编号", "hours": "有效小时数",
+    "since": "起始日期", "until": "截止日期", "unread_only": "只看未读", "ids": "消息编号", "muted": "静音的提醒类别",
+}
+
+
+def field_label(loc: list[str]) -> str:
+    """'预约日期' for ('body', 'requested_date'); '专家（第2项）' for ('body', 'experts', 1)."""
+    names = [p for p in loc[1:] if not p.isdigit()]
+    label = FIELD_LABELS.get(names[-1]) if names else None
+    if label is None:
+        return _LOC_NAMES.get(loc[0], "请求") if loc else "请求"
+    items = [int(p) + 1 for p in loc[1:] if p.isdigit()]
+    return label + "".join(f"（第{i}项）" for i in items)
+
 
 def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
     out = []
     for e in exc.errors():
         loc = [str(p) for p in e.get("loc", ())]
-        where = _LOC_NAMES.get(loc[0], loc[0]) if loc else "请求"
-        field = ".".join(loc[1:]) or where
-        what = _TYPE_MESSAGES.get(e.get("type", ""), "不正确")
+        where = _LOC_NAMES.get(loc[0], "请求") if loc else "请求"
+        kind = e.get("type", "")
+        what = _TYPE_MESSAGES.get(kind, "不正确")
         ctx = e.get("ctx") or {}
-        if e.get("type") in ("string_too_long", "too_long") and "max_length" in ctx:
+        if kind == "json_invalid":  # loc is ("body", <character offset>)
+            out.append({"field": "body", "location": where,
+                        "message": f"请求内容不是有效的 JSON（第{int(loc[1]) + 1 if len(loc) > 1 and loc[1].isdigit() else 1}个字符附近）"})
+            continue
+        if kind in ("string_too_long", "too_long") and "max_length" in ctx:
             what = f"过长（最多{ctx['max_length']}）"
-        elif e.get("type") in ("less_than_equal", "less_than") and "le" in ctx:
+        elif kind in ("less_than_equal", "less_than") and "le" in ctx:
             what = f"不能大于 {ctx['le']}"
-        elif e.get("type") in ("less_than",) and "lt" in ctx:
+        elif kind in ("less_than",) and "lt" in ctx:
             what = f"应小于 {ctx['lt']}"
-        elif e.get("type") in ("greater_than_equal",) and "ge" in ctx:
+        elif kind in ("greater_than_equal",) and "ge" in ctx:
             what = f"不能小于 {ctx['ge']}"
-        elif e.get("type") in ("greater_than",) and "gt" in ctx:
+        elif kind in ("greater_than",) and "gt" in ctx:
             what = f"应大于 {ctx['gt']}"
-        elif e.get("type") == "literal_error" and "expected" in ctx:
+        elif kind == "literal_error" and "expected" in ctx:
             what = f"应为 {ctx['expected']} 之一"
-        out.append({"field": field, "location": where, "message": f"{field}{what}" if field != where else f"{where}{what}"})
+        elif kind == "extra_forbidden":
+            out.append({"field": ".".join(loc[1:]), "location": where,
+                        "message": f"{where}中有不认识的字段“{loc[-1]}”"})
+            continue
+        label = field_label(loc)
+        out.append({"field": ".".join(loc[1:]) or where, "location": where, "message": f"{label}{what}"})
     return out
 
 

@@ -6,12 +6,14 @@ that read them here), so two data directories really are two installations.
 
 from __future__ import annotations
 
+import os
+import secrets
 from datetime import date, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -34,6 +36,8 @@ class Settings(BaseSettings):
     station_name: str = "示例县建设工程质量监督站"
     station_phone: str = "0000-0000000（示例）"
     station_address: str = "示例县建设路1号（示例）"
+
+    secret_key: SecretStr | None = Field(default=None, description="key for keyed hashes; default a random key in data_dir")
 
     # Request limits
     max_upload_mb: int = 50
@@ -155,6 +159,25 @@ class Settings(BaseSettings):
 
     def ensure_dirs(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+
+    def install_secret(self) -> bytes:
+        """This installation's random key for keyed hashes (``ZHIJIAN_SECRET_KEY``, else ``<data_dir>/.secret``,
+        created once with owner-only permissions)."""
+        if self.secret_key:
+            return self.secret_key.get_secret_value().encode()
+        path = self.data_dir / ".secret"
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            self.ensure_dirs()
+            key = secrets.token_bytes(32)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process made it first
+                return path.read_bytes()
+            with os.fdopen(fd, "wb") as f:
+                f.write(key)
+            return key
 
 
 @lru_cache(maxsize=1)

@@ -18,6 +18,8 @@ books inspections never pays for it.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -37,6 +39,7 @@ from assistant.knowledge import Knowledge
 from assistant.outbox import Outbox, OutboxPolicy, Sender
 from assistant.store import migrate
 from assistant.store.actors import Actor
+from assistant.store.errors import SchemaNotReady, StoreError
 from assistant.store.models.base import utcnow
 from assistant.store.rules import StoreRules
 from assistant.usecases.bookings import BookingDesk
@@ -83,6 +86,7 @@ class Assistant:
         jobs = JobManager(settings, on_index_changed=self.knowledge.index_changed, on_finished=on_job_finished)
         self.library = LibraryDesk(self.knowledge, jobs)
         self._engine: ConversationEngine | None = None
+        self._write_probe: tuple[float, bool] | None = None
 
     # -- plumbing ------------------------------------------------------------------------------------
     @property
@@ -139,7 +143,9 @@ class Assistant:
                     context=context or "", now=self.clock(),
                 )
         except Exception as exc:  # noqa: BLE001 — an unlogged answer beats no answer
-            log.warning("本次提问未写入查询日志（可运行 zhijian db upgrade 初始化数据库）：%s", exc.__class__.__name__)
+            hint = "（数据库尚未初始化，可运行 zhijian db upgrade）" if isinstance(exc, SchemaNotReady) else \
+                f"：{exc.message if isinstance(exc, StoreError) else type(exc).__name__}"
+            log.warning("本次提问已回答，但未写入查询日志%s", hint)
             log.debug("query log failure", exc_info=exc)
             return answer
         return answer.model_copy(update={"query_id": query_id})
@@ -170,6 +176,12 @@ class Assistant:
             return feedback.record_feedback(session, query_id, rating, comment=comment, rater=who,
                                             account_id=account_id, now=self.clock())
 
+    def anonymous_rater(self, address: str) -> str:
+        """Who rates, for a caller known only by network address: a keyed hash, so one vote per address and
+        answer without storing the address or anything that can be turned back into it by trying all of them."""
+        digest = hmac.new(self.settings.install_secret(), address.encode(), hashlib.sha256).hexdigest()[:24]
+        return f"address:{digest}"
+
     def report(self, since: date | None = None, until: date | None = None, *, limit: int = 20
                ) -> feedback.UnansweredReport:
         """Most frequent unanswered questions and topics; default the last 30 days up to today."""
@@ -193,7 +205,20 @@ class Assistant:
         if current != head:
             return DatabaseHealth(ok=False, revision=current, expected=head,
                                   detail="数据库尚未初始化或版本不一致，请运行 zhijian db upgrade")
+        if not self._writable():
+            return DatabaseHealth(ok=False, revision=current, backend=self.db.dialect.name,
+                                  detail="数据库为只读状态：可以查询，但预约、整改等修改无法保存，请检查数据库或数据目录的写权限")
         return DatabaseHealth(ok=True, revision=current, backend=self.db.dialect.name)
+
+    def _writable(self) -> bool:
+        """Whether the database takes writes, probed at most every 30 s (a probe briefly takes the write lock)."""
+        now = time.monotonic()
+        if self._write_probe is None or now - self._write_probe[0] > 30:
+            try:
+                self._write_probe = (now, migrate.can_write(self.db))
+            except Exception:  # noqa: BLE001 - any other failure shows up in the revision check next time
+                self._write_probe = (now, False)
+        return self._write_probe[1]
 
     def _index_health(self) -> IndexHealth:
         try:

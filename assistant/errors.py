@@ -14,6 +14,7 @@ from assistant.store.errors import (
     NotFound,
     PermissionDenied,
     SchemaNotReady,
+    StorageUnavailable,
     StoreBusy,
     StoreError,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "NotFound",
     "PermissionDenied",
     "SchemaNotReady",
+    "StorageUnavailable",
     "StoreBusy",
     "StoreError",
     "Unauthenticated",

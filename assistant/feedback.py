@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assistant.answering.models import Answer
+from assistant.conversation.intents import is_knowledge_question
 from assistant.store.errors import InvalidInput, NotFound
 from assistant.store.models import AnswerFeedback, QueryLog
 from assistant.store.models.base import utcnow
@@ -31,6 +32,9 @@ _RATINGS = {"up": 1, "+1": 1, "1": 1, "👍": 1, "好": 1, "有用": 1, "down": 
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 _TOPIC_STOP = {"请问", "一下", "可以", "需要", "应该", "要求", "规定", "规范", "标准", "怎么办", "什么", "怎么",
                "多少", "哪些", "是否", "现在", "时候", "我们", "你们", "这个", "那个", "有没有", "一般", "的话"}
+# Words of time and of the dialogue, not of the subject: "今天" was once the top "topic".
+_NOT_A_TOPIC = re.compile(r"[今明昨后前当]天|[本上下这]周|[本上下这]个?月|星期|礼拜|周[一二三四五六日末]|[今明去]年|时候|时间|"
+                          r"上午|下午|晚上|现在|预约|取消|确认|电话|手机|号码|联系|您好|你好|谢谢|帮助")
 
 
 class FeedbackOut(BaseModel):
@@ -191,7 +195,8 @@ def topics(groups: list[list[str]], limit: int = 10) -> list[TopicCount]:
         for g in grams:
             support[g].add(gi)
     known = set(CONSTRUCTION_TERMS)
-    kept = {g: s for g, s in support.items() if g not in _TOPIC_STOP and (len(s) >= 2 or g in known)}
+    kept = {g: s for g, s in support.items()
+            if g not in _TOPIC_STOP and not _NOT_A_TOPIC.search(g) and (len(s) >= 2 or g in known)}
     # A gram is redundant when a longer kept gram is found in exactly the same groups.
     final = {g: s for g, s in kept.items()
              if not any(len(o) > len(g) and g in o and kept[o] == s for o in kept)}
@@ -215,10 +220,10 @@ def unanswered_report(
     start, end = _day_bounds(since, until, tz)
     in_range = (QueryLog.asked_at >= start, QueryLog.asked_at < end)
     total = session.scalar(select(func.count(QueryLog.id)).where(*in_range)) or 0
-    rows = list(session.execute(
+    rows = [r for r in session.execute(
         select(QueryLog.question, QueryLog.resolved_question, QueryLog.asked_at, QueryLog.channel)
         .where(*in_range, QueryLog.grounded.is_(False)).order_by(QueryLog.asked_at)
-    ))
+    ) if is_knowledge_question(r.question)]  # dialogue turns that reached the answerer are not knowledge gaps
     texts = [r.resolved_question or r.question for r in rows]
     groups = cluster_questions(texts, threshold)
     questions = []

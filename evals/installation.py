@@ -10,9 +10,9 @@ from pathlib import Path
 
 from corpus.ingest import Outcome, ingest_paths
 from corpus.library import Library
+from evals.corpora import CORPORA
 
 REPO = Path(__file__).resolve().parents[1]
-CORPORA = REPO.parent / "shared" / "corpora"
 DEFAULT_DIR = REPO / "evals" / "results" / "tmp" / "eval-install"
 
 # The real standards the evaluation sets ask about (hydraulic files beyond these are not in the sets).

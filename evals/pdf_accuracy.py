@@ -1,6 +1,6 @@
 """Clause accuracy of the PDF ingester on generated, standard-like PDFs.
 
-Every layout in ``tests.pdfgen.LAYOUTS`` x every standard (the synthetic one, plus the real
+Every layout in ``evals.pdfgen.LAYOUTS`` x every standard (the synthetic one, plus the real
 corpora in ../shared/corpora when present) is typeset into a temporary directory, parsed with
 ``corpus.ingest.parse_path`` and compared with its spec. The bar the product is judged by:
 >= 95% of clauses with the right number and text, and no invented clause.
@@ -20,7 +20,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from tests.pdfgen import (
+from evals.pdfgen import (
     LAYOUTS,
     Score,
     fpdf_available,

@@ -9,11 +9,15 @@ base's and a one-document update does not rescore the whole collection.
 from __future__ import annotations
 
 import json
+import logging
 from collections import Counter
 from pathlib import Path
 
 import bm25s
 import numpy as np
+
+# bm25s sets its own logger to DEBUG on import, which would print English progress lines on every terminal.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 K1 = 1.5
 B = 0.75

@@ -11,7 +11,7 @@ from api.errors import ApiError
 from api.schemas import RetireIn
 from assistant.jobs import Job
 from assistant.store.actors import Actor
-from assistant.usecases.library import LibraryDesk
+from assistant.usecases.library import LibraryDesk, storage_error
 from assistant.views import DocumentList
 
 router = APIRouter(prefix="/v1/documents", tags=["知识库文档"])
@@ -57,6 +57,9 @@ async def upload(
             if target.stat().st_size == 0:
                 raise ApiError(422, f"文件“{name}”是空的", "empty_file")
             saved.append(target)
+    except OSError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise storage_error(exc) from exc
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 import uuid
 from typing import Literal
@@ -123,6 +122,6 @@ def feedback(body: FeedbackIn, request: Request, services: Services = Depends(ge
              actor: Actor | None = Depends(current_actor)) -> FeedbackOut:
     if actor is not None and actor.account_id:
         rater = f"account:{actor.account_id}"
-    else:  # anonymous: one vote per address and answer; the address itself is not stored
-        rater = "address:" + hashlib.sha256(client_address(request.scope).encode()).hexdigest()[:16]
+    else:  # anonymous: one vote per address and answer; only a keyed hash of the address is stored
+        rater = services.assistant.anonymous_rater(client_address(request.scope))
     return services.assistant.feedback(body.query_id, body.vote, comment=body.comment, user=actor, rater=rater)

@@ -66,6 +66,42 @@ def watch_parent() -> None:
     threading.Thread(target=watch, name="zhijian-parent-watch", daemon=True).start()
 
 
+# Libraries that log in English about things an operator cannot act on; shown with ZHIJIAN_LOG_LEVEL=DEBUG.
+_QUIET_LIBRARIES = ("pypdf", "bm25s", "faiss", "httpx", "httpcore", "jieba", "filelock", "PIL", "urllib3",
+                    "multipart", "onnxruntime", "rapidocr", "RapidOCR", "alembic", "sentence_transformers")
+
+
+def configure_logging() -> None:
+    """One line per record (time, level, logger, message); our own messages are Chinese, and third-party
+    libraries are quiet below ERROR unless ZHIJIAN_LOG_LEVEL=DEBUG asks for everything."""
+    import os
+
+    level = os.environ.get("ZHIJIAN_LOG_LEVEL", "WARNING").upper()
+    logging.basicConfig(level=level if level in logging.getLevelNamesMapping() else "WARNING",
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if level != "DEBUG":
+        for name in _QUIET_LIBRARIES:
+            logging.getLogger(name).setLevel(logging.ERROR)
+
+
 def main() -> None:
+    """Run ``zhijian``; a failure the operator can fix is one Chinese line and exit code 1, not a traceback."""
+    import sys
+
+    from assistant.cli.failures import explain
+    from assistant.config import get_settings
+
+    configure_logging()
     watch_parent()
-    app()
+    try:
+        app()
+    except Exception as exc:  # noqa: BLE001 - explained below or re-raised
+        try:
+            line = explain(exc, get_settings())
+        except Exception:  # noqa: BLE001 - e.g. the settings themselves are broken
+            line = None
+        if line is None:
+            raise
+        log.debug("command failed", exc_info=exc)
+        print(f"错误：{line}", file=sys.stderr)
+        sys.exit(1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import typer
@@ -58,7 +57,6 @@ def ingest(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度条"),
 ) -> None:
     """导入规范、标准、案例和问答：逐个文件报告条文数与警告；未变化的文件自动跳过。"""
-    logging.basicConfig(level=logging.WARNING)
     lib = _library()
     reports = ingest_paths(paths, lib, progress=not quiet and not as_json)
     failed = [r for r in reports if r.outcome is Outcome.failed]

@@ -96,42 +96,8 @@ def search(
             typer.echo("   条文说明：" + h.commentary.replace("\n", " ")[:200])
 
 
-@index_app.command("rebuild")
-def rebuild(
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度条"),
-    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出重建报告"),
-) -> None:
-    """按当前条文库整体重建索引（已向量化的条文从缓存取用，不重复计算）。"""
-    from corpus.library import Library
-    from index import sync_index
-    from index.embedders import EmbedderError
-
-    s = get_settings()
-    s.ensure_dirs()
-    try:
-        report = sync_index(
-            Library(s.library_dir),
-            s.index_dir,
-            embedder_spec=s.embedder,
-            ann_threshold=s.ann_threshold,
-            progress=not quiet and not as_json,
-            rebuild=True,
-        )
-    except EmbedderError as exc:
-        _fail(str(exc))
-        return
-    if as_json:
-        echo_json(report.model_dump(mode="json"))
-    else:
-        typer.echo(report.summary())
-
-
-@index_app.command("sync")
-def sync(
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度条"),
-    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出同步报告"),
-) -> None:
-    """按条文库补齐索引（只处理有变化的文档；导入中断后用它修复）。"""
+def _sync(*, rebuild: bool, quiet: bool, as_json: bool) -> None:
+    """Bring the index in line with the library (``rebuild``: into one fresh base segment) and report it."""
     from corpus.library import Library
     from index import sync_index
     from index.embedders import EmbedderError
@@ -140,7 +106,7 @@ def sync(
     s.ensure_dirs()
     try:
         report = sync_index(Library(s.library_dir), s.index_dir, embedder_spec=s.embedder,
-                            ann_threshold=s.ann_threshold, progress=not quiet and not as_json)
+                            ann_threshold=s.ann_threshold, progress=not quiet and not as_json, rebuild=rebuild)
     except EmbedderError as exc:
         _fail(str(exc))
         return
@@ -148,6 +114,24 @@ def sync(
         echo_json(report.model_dump(mode="json"))
     else:
         typer.echo(report.summary())
+
+
+@index_app.command("rebuild")
+def rebuild(
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度条"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出重建报告"),
+) -> None:
+    """按当前条文库整体重建索引（已向量化的条文从缓存取用，不重复计算）。"""
+    _sync(rebuild=True, quiet=quiet, as_json=as_json)
+
+
+@index_app.command("sync")
+def sync(
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度条"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出同步报告"),
+) -> None:
+    """按条文库补齐索引（只处理有变化的文档；导入中断后用它修复）。"""
+    _sync(rebuild=False, quiet=quiet, as_json=as_json)
 
 
 @index_app.command("status")

@@ -43,6 +43,7 @@ from assistant.conversation.intents import (
     control_word,
     feedback_rating,
     is_question,
+    normalize,
     recognize,
 )
 from assistant.conversation.replies import Choice, Reply, feedback_choices, say
@@ -133,7 +134,9 @@ class ConversationEngine:
     @staticmethod
     def _stamp(state: ConversationState, reply: Reply) -> Reply:
         """Remember what was offered (so '2' picks it) and tell channels where the dialogue stands."""
-        state.options = [c.value for c in reply.choices if c.action == "say"]
+        offered = [c for c in reply.choices if c.action == "say"]
+        state.options = [c.value for c in offered]
+        state.labels = {normalize(c.label): c.value for c in offered}
         return reply.model_copy(update={"flow": state.flow, "step": state.step if state.flow else None})
 
     # -- routing -------------------------------------------------------------------------------------
@@ -143,7 +146,8 @@ class ConversationEngine:
         rated = feedback_rating(text)
         if rated is not None:
             return self._feedback(turn, state, rated[0], rated[1], cid)
-        text = pick(text, state.options) or text
+        # A number picks an offered choice; so does its label typed out ("确认取消" for the button of that name).
+        text = pick(text, state.options) or state.labels.get(normalize(text)) or text
         ctrl = control_word(text)
         if state.flow:
             return self._in_flow(turn, state, text, ctrl)
@@ -151,8 +155,10 @@ class ConversationEngine:
             state.last_question = None
             word = "当前没有进行中的办理。" if ctrl == Control.cancel else "好的，我们重新开始。"
             return Reply(text=f"{word}有什么可以帮您？", kind="info", choices=services.menu())
-        if ctrl in (Control.confirm, Control.modify) and len(text) <= 3:
-            return Reply(text="好的。还有什么可以帮您？", kind="info", choices=services.menu())
+        if ctrl in (Control.confirm, Control.modify) and len(text) <= 4:
+            # Nothing is waiting for it: say so, rather than "好的" that suggests something happened.
+            return Reply(text="当前没有需要确认的办理，没有执行任何操作。需要办理什么，请直接告诉我。", kind="info",
+                         choices=services.menu())
         return self._dispatch(turn, state, recognize(text), text)
 
     def _in_flow(self, turn: Turn, state: ConversationState, text: str, ctrl: Control | None) -> Reply | AskRequest:
@@ -182,6 +188,9 @@ class ConversationEngine:
                 return self._dispatch(turn, state, match, text)
             return services.credit_turn(turn, state, text)
         module = _FLOWS[flow]
+        if ctrl in (Control.confirm, Control.modify) and state.step not in ("confirm", "modify"):
+            # A control word is never a value: "确认" typed where a name is asked is not the contact's name.
+            return module.reprompt(turn, state, prefix=f"“{text}”不能作为填写内容，{label}还在进行中。")
         if state.step == "confirm":
             if ctrl == Control.confirm:
                 return module.submit(turn, state)
@@ -228,7 +237,9 @@ class ConversationEngine:
         """A message that does not answer the current step: answer a question, else explain and re-ask."""
         label = FLOW_LABELS.get(state.flow or "", "办理")
         match = recognize(text)
-        reminder = module.reprompt(turn, state, prefix=f"（{label}还在进行中）")
+        pending = (f"（{label}尚未提交：核对无误请回复“确认”，要改请回复“修改”，不办了回复“取消”）"
+                   if state.step == "confirm" else f"（{label}还在进行中）")
+        reminder = module.reprompt(turn, state, prefix=pending)
         if match.intent in (Intent.question, Intent.clause_lookup) and (is_question(text) or len(text) >= 8):
             return AskRequest(question=text, resolved=match.text, intent=match.intent.value,
                               lookup=match.intent == Intent.clause_lookup, reminder=reminder)

@@ -62,7 +62,8 @@ _COMMANDS = {
 }
 _FILLER = "吧了啊呀哈嘛呢哦。.!！~～ "
 _CONTROL_WORDS: dict[Control, tuple[str, ...]] = {
-    Control.cancel: ("取消", "不要了", "算了", "不约了", "不办了", "不申请了", "不用了", "放弃", "退出", "结束",
+    Control.cancel: ("取消", "不", "否", "不要", "不是", "不要了", "算了", "不约了", "不办了", "不申请了", "不用了", "放弃",
+                     "退出", "结束",
                      "cancel", "/cancel", "取消预约", "取消申请", "取消办理", "不预约了", "先不约了", "算了不约了"),
     Control.restart: ("重新开始", "重来", "从头开始", "重新来", "重新填", "重新填写", "restart", "/restart"),
     Control.confirm: ("确认", "确定", "确认提交", "提交", "是", "是的", "对", "对的", "没问题", "好", "好的",
@@ -219,3 +220,29 @@ def recognize(text: str) -> IntentMatch:
             return IntentMatch(_EXAMPLE_CHOICES[best[2]][1], round(best[1], 1), "example", raw)
     return IntentMatch(Intent.question, 50, "fallback", raw, suggest=about)
 
+
+
+_PHONE_ONLY = re.compile(r"^[\s\d\-+()（）转]{7,}$")
+# Asking for the station's own records ("今天有哪些预约"), not for what a standard says.
+_RECORDS_ASKED = re.compile(r"([今明昨]天|本周|下周|这周|最近|近期).{0,6}(预约|安排|任务|检查|验收|排期)|有哪些预约|"
+                            r"我的(预约|申请|任务|通知)|预约(进度|状态)")
+_CONTROL_RUN = re.compile("|".join(sorted((re.escape(w) for w in (*_CONTROL_LOOKUP, "谢谢", "多谢", "感谢", "收到",
+                                                                   "明白", "知道了", "辛苦")),
+                                          key=len, reverse=True)))
+_NO_TOPIC = re.compile(r"^[\s\d\-:/.：年月日号点周]+$")
+
+
+def is_knowledge_question(text: str) -> bool:
+    """Whether ``text`` asks the knowledge base something, as opposed to steering a dialogue.
+
+    Phone numbers, booking numbers, credit codes, dates, control words ("确认取消") and requests to act
+    ("今天有哪些预约") are dialogue turns: they never belong in the report of unanswered questions.
+    """
+    t = normalize(text).strip()
+    if len(t) < 2 or control_word(t) is not None or _PHONE_ONLY.match(t) or _NO_TOPIC.match(t):
+        return False
+    if not _CONTROL_RUN.sub("", t).strip(_FILLER) or _RECORDS_ASKED.search(t):  # "确认取消", "今天有哪些预约"
+        return False
+    if BOOKING_NO_RE.fullmatch(t) or USCC_RE.fullmatch(t.upper()):
+        return False
+    return recognize(t).intent in (Intent.question, Intent.clause_lookup)

@@ -149,12 +149,15 @@ def cancel_turn(turn: Turn, state: ConversationState, text: str, confirmed: bool
     if state.step == "pick":
         number = pick(text, state.options) or find_booking_no(text)
         return None if number is None else _confirm_cancel(turn, state, number)
+    number = state.slots.get("booking_no", "")
     if confirmed is None:
         if "保留" in text or "不取消" in text:
             confirmed = False
-        else:
-            return None
-    number = state.slots.get("booking_no", "")
+        else:  # anything else: the cancellation is still waiting, and the person is told so
+            state.options, state.labels = ["确认", "保留"], {"确认取消": "确认", "不取消": "保留"}
+            return Reply(text=f"预约 {number} 的取消还没有执行。确定取消请回复“确认取消”，保留预约请回复“不取消”。",
+                         kind="confirm", intent="booking_cancel", flow=CANCEL_FLOW, step="confirm",
+                         choices=[say("确认取消", "确认"), say("不取消", "保留")])
     state.clear_flow()
     if not confirmed:
         return Reply(text=f"好的，预约 {number} 保留不变。", kind="info", intent="booking_cancel")

@@ -24,6 +24,8 @@ class ConversationState(BaseModel):
     step: str | None = None
     slots: dict[str, Any] = Field(default_factory=dict)
     options: list[str] = Field(default_factory=list, description="values offered last, so '2' can pick one")
+    labels: dict[str, str] = Field(default_factory=dict,
+                                   description="button label -> value offered last, so typing the label picks it")
     back_to_confirm: bool = False  # editing one field from the summary
     flow_started: datetime | None = None
     last_question: str | None = None  # resolved, for follow-ups
@@ -33,11 +35,11 @@ class ConversationState(BaseModel):
     turns: int = 0
 
     def start(self, flow: str, step: str, now: datetime) -> None:
-        self.flow, self.step, self.slots, self.options = flow, step, {}, []
+        self.flow, self.step, self.slots, self.options, self.labels = flow, step, {}, [], {}
         self.back_to_confirm, self.flow_started = False, now
 
     def clear_flow(self) -> None:
-        self.flow, self.step, self.slots, self.options = None, None, {}, []
+        self.flow, self.step, self.slots, self.options, self.labels = None, None, {}, [], {}
         self.back_to_confirm, self.flow_started = False, None
 
 

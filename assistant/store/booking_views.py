@@ -11,7 +11,7 @@ from assistant.store import audit
 from assistant.store.actors import Actor
 from assistant.store.capacity import free_days
 from assistant.store.enums import BookingStatus, parse_enum
-from assistant.store.errors import Conflict, NotFound, PermissionDenied
+from assistant.store.errors import Conflict, NotFound
 from assistant.store.models import Booking, Project
 from assistant.store.projects import party_ids, project_row
 from assistant.store.rules import StoreRules
@@ -59,8 +59,14 @@ def booking_row(session: Session, booking_no: str, *, lock: bool = False) -> Boo
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     booking = session.scalars(stmt).one_or_none()
     if booking is None:
-        raise NotFound(f"未找到预约编号 {booking_no}")
+        raise hidden(booking_no)
     return booking
+
+
+def hidden(booking_no: str) -> NotFound:
+    """What someone who may not see a booking is told: exactly what a missing number gets, so sequential
+    booking numbers do not reveal which other enterprises' bookings exist."""
+    return NotFound(f"未找到预约编号 {booking_no}")
 
 
 def can_see(actor: Actor | None, booking: Booking) -> bool:
@@ -77,7 +83,7 @@ def get_booking(
     """One booking with its full audit history. ``actor=None`` means a trusted caller (CLI)."""
     booking = booking_row(session, booking_no)
     if not can_see(actor, booking):
-        raise PermissionDenied("只能查看本企业参建工程的预约")
+        raise hidden(booking_no)
     out = to_out(booking, rules)
     return BookingDetail(**out.model_dump(), history=audit.history(session, "booking", booking.id))
 

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from assistant.store import audit, checks, events
 from assistant.store.accounts import account_row
 from assistant.store.actors import Actor, require_staff, require_staff_or_member
-from assistant.store.booking_views import booking_row, to_out
+from assistant.store.booking_views import booking_row, can_see, hidden, to_out
 from assistant.store.capacity import booked_count, capacity_of, free_days, lock_day
 from assistant.store.enterprises import enterprise_row
 from assistant.store.enums import (
@@ -208,6 +208,8 @@ def _transition(session: Session, actor: Actor, booking_no: str, action: str) ->
     """Lock the booking, check who may act on it, then that ``action`` is legal from its state."""
     booking = booking_row(session, booking_no, lock=True)
     if action == "cancel":
+        if not can_see(actor, booking):
+            raise hidden(booking_no)
         require_staff_or_member(actor, booking.enterprise_id, "取消该预约")
     else:
         require_staff(actor, f"{_ACTION_VERB[action]}预约")

@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DataError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.store.errors import DatabaseUnavailable, InvalidInput, StoreBusy
+from assistant.store.errors import DatabaseUnavailable, InvalidInput, SchemaNotReady, StoreBusy
 
 SQLITE_BUSY_TIMEOUT_S = 30
 SCHEMA_OPTION = "zhijian_schema"
@@ -111,8 +111,13 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         session.commit()
     except OperationalError as exc:
         _quiet_rollback(session)
-        if "database is locked" in str(exc):
+        text = str(exc.orig).lower()
+        if "database is locked" in text:
             raise StoreBusy("系统繁忙，请稍后重试") from exc
+        if "readonly" in text or "read-only" in text or "read only" in text:
+            raise DatabaseUnavailable("数据库当前为只读状态，暂时不能保存修改，请联系质监站管理员", code="db_read_only") from exc
+        if "no such table" in text or ("relation" in text and "does not exist" in text):
+            raise SchemaNotReady("数据库尚未初始化或版本不一致，请管理员运行 zhijian db upgrade") from exc
         raise DatabaseUnavailable("数据库暂时无法访问，请稍后重试") from exc
     except DataError as exc:
         _quiet_rollback(session)

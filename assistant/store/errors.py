@@ -111,3 +111,10 @@ class DatabaseUnavailable(StoreError):
 
     status = 503
     code = "db_unavailable"
+
+
+class StorageUnavailable(StoreError):
+    """The server's data directory cannot be written (read-only mount, permissions, a full disk)."""
+
+    status = 503
+    code = "storage_unavailable"

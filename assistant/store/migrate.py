@@ -13,6 +13,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from assistant.store.errors import SchemaNotReady
 
@@ -60,3 +61,25 @@ def ensure_current(engine: Engine) -> None:
         raise SchemaNotReady("数据库尚未初始化，请先运行 zhijian db upgrade")
     if current != head_revision():
         raise SchemaNotReady(f"数据库版本（{current}）与程序不一致，请运行 zhijian db upgrade")
+
+
+def can_write(engine: Engine) -> bool:
+    """Whether the database accepts writes: a no-op update of the revision row, rolled back.
+
+    A read-only file, mount or replica still answers reads and reports its revision; only a write shows it.
+    """
+    try:
+        with engine.connect() as conn, conn.begin() as tx:
+            conn.exec_driver_sql("UPDATE alembic_version SET version_num = version_num")
+            tx.rollback()
+    except OperationalError as exc:
+        if is_read_only_error(exc):
+            return False
+        raise
+    return True
+
+
+def is_read_only_error(exc: BaseException) -> bool:
+    """A driver error that means the database refused a write because it is read-only."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "readonly" in text or "read-only" in text or "read only" in text

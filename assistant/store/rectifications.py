@@ -16,7 +16,7 @@ from assistant.store import audit, checks, events
 from assistant.store.actors import Actor, require_staff, require_staff_or_member
 from assistant.store.enterprises import enterprise_row
 from assistant.store.enums import EnterpriseRole, RectificationStatus, parse_enum
-from assistant.store.errors import IllegalTransition, InvalidDate, InvalidInput, NotFound, PermissionDenied
+from assistant.store.errors import IllegalTransition, InvalidDate, InvalidInput, NotFound
 from assistant.store.models import RectificationNotice
 from assistant.store.projects import party_ids, party_of, project_row
 from assistant.store.rules import StoreRules
@@ -96,8 +96,17 @@ def notice_row(session: Session, notice_no: str, *, lock: bool = False) -> Recti
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     notice = session.scalars(stmt).one_or_none()
     if notice is None:
-        raise NotFound(f"未找到整改通知单 {notice_no}")
+        raise _hidden(notice_no)
     return notice
+
+
+def _hidden(notice_no: str) -> NotFound:
+    """A notice one may not see looks exactly like a missing one (numbers are sequential)."""
+    return NotFound(f"未找到整改通知单 {notice_no}")
+
+
+def _can_see(actor: Actor, notice: RectificationNotice) -> bool:
+    return actor.is_staff or actor.enterprise_id in party_ids(notice.project)
 
 
 def _expect(notice: RectificationNotice, status: RectificationStatus, verb: str) -> None:
@@ -111,6 +120,8 @@ def reply_notice(session: Session, actor: Actor, notice_no: str, reply: str, *,
                  rules: StoreRules, now: datetime | None = None) -> NoticeOut:
     """The responsible enterprise reports what it has put right."""
     notice = notice_row(session, notice_no, lock=True)
+    if not _can_see(actor, notice):
+        raise _hidden(notice_no)
     require_staff_or_member(actor, notice.responsible_enterprise_id, "回复该整改通知单")
     _expect(notice, R.open, "回复")
     notice.reply = checks.text(reply, "整改回复", max_len=4000)
@@ -156,8 +167,8 @@ def open_notice_numbers(session: Session, project_id: int) -> list[str]:
 def get_notice(session: Session, notice_no: str, *, actor: Actor | None = None,
                rules: StoreRules, now: datetime | None = None) -> NoticeDetail:
     notice = notice_row(session, notice_no)
-    if actor is not None and not actor.is_staff and actor.enterprise_id not in party_ids(notice.project):
-        raise PermissionDenied("只能查看本企业参建工程的整改通知单")
+    if actor is not None and not _can_see(actor, notice):
+        raise _hidden(notice_no)
     out = to_out(notice, rules.today(now))
     return NoticeDetail(**out.model_dump(), history=audit.history(session, "notice", notice.id))
 

@@ -128,13 +128,22 @@ def submit_visit(
     return to_out(visit)
 
 
+def _hidden(visit_no: str) -> NotFound:
+    """A request one may not see looks exactly like a missing one (numbers are sequential)."""
+    return NotFound(f"未找到服务申请 {visit_no}")
+
+
+def _can_see(actor: Actor, visit: VisitRequest) -> bool:
+    return actor.is_staff or actor.acts_for(visit.enterprise_id) or actor.account_id in {a.id for a in visit.experts}
+
+
 def visit_row(session: Session, visit_no: str, *, lock: bool = False) -> VisitRequest:
     stmt = select(VisitRequest).where(VisitRequest.visit_no == (visit_no or "").strip())
     if lock:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     visit = session.scalars(stmt).one_or_none()
     if visit is None:
-        raise NotFound(f"未找到服务申请 {visit_no}")
+        raise _hidden(visit_no)
     return visit
 
 
@@ -183,6 +192,8 @@ def record_visit(session: Session, actor: Actor, visit_no: str, *, findings: str
     """The experts write down what they found and advised."""
     visit = visit_row(session, visit_no, lock=True)
     if not (actor.is_staff or actor.account_id in {a.id for a in visit.experts}):
+        if not _can_see(actor, visit):
+            raise _hidden(visit_no)
         raise PermissionDenied("只有派遣的专家或质监站工作人员可以填写服务记录")
     _expect(visit, (V.assigned,), "登记上门服务")
     day = visited_on or rules.today(now)
@@ -198,6 +209,8 @@ def close_visit(session: Session, actor: Actor, visit_no: str, *, satisfaction: 
                 rules: StoreRules, now: datetime | None = None) -> VisitOut:
     """The enterprise rates the service (1–5) and the request is closed."""
     visit = visit_row(session, visit_no, lock=True)
+    if not _can_see(actor, visit):
+        raise _hidden(visit_no)
     require_staff_or_member(actor, visit.enterprise_id, "评价该服务")
     _expect(visit, (V.visited,), "办结")
     if isinstance(satisfaction, bool) or not isinstance(satisfaction, int) or not 1 <= satisfaction <= 5:
@@ -211,6 +224,8 @@ def close_visit(session: Session, actor: Actor, visit_no: str, *, satisfaction: 
 def withdraw_visit(session: Session, actor: Actor, visit_no: str, reason: str, *,
                    rules: StoreRules, now: datetime | None = None) -> VisitOut:
     visit = visit_row(session, visit_no, lock=True)
+    if not _can_see(actor, visit):
+        raise _hidden(visit_no)
     require_staff_or_member(actor, visit.enterprise_id, "撤回该服务申请")
     _expect(visit, (V.submitted, V.assigned), "撤回")
     old = visit.status
@@ -258,9 +273,8 @@ def visit_queue(session: Session, *, rules: StoreRules, now: datetime | None = N
 
 def get_visit(session: Session, visit_no: str, *, actor: Actor | None = None) -> VisitDetail:
     visit = visit_row(session, visit_no)
-    if actor is not None and not (actor.is_staff or actor.acts_for(visit.enterprise_id)
-                                  or actor.account_id in {a.id for a in visit.experts}):
-        raise PermissionDenied("只能查看本企业的服务申请")
+    if actor is not None and not _can_see(actor, visit):
+        raise _hidden(visit_no)
     return VisitDetail(**to_out(visit).model_dump(), history=audit.history(session, "visit", visit.id))
 
 

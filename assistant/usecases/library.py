@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 from assistant.jobs import Job, JobManager, safe_filename
 from assistant.knowledge import Knowledge
-from assistant.store.errors import InvalidInput, NotFound, StoreError
+from assistant.store.errors import InvalidInput, NotFound, StorageUnavailable, StoreError
 from assistant.views import DocumentList
 from corpus.ingest import SUPPORTED
 
 MAX_FILES = 20
+
+
+def storage_error(exc: OSError) -> StorageUnavailable:
+    """What a user is told when the server cannot store what they sent (the path stays in the log)."""
+    if exc.errno == errno.ENOSPC:
+        return StorageUnavailable("服务器磁盘空间不足，暂时不能上传，请联系质监站管理员")
+    return StorageUnavailable("服务器的数据目录暂时不可写，不能上传，请联系质监站管理员")
 
 
 class UnsupportedFile(StoreError):
@@ -45,7 +53,10 @@ class LibraryDesk:
 
     def new_upload(self) -> tuple[str, Path]:
         """A job id and the folder its files are written to before ``submit_ingest``."""
-        return self._jobs.new_upload_dir()
+        try:
+            return self._jobs.new_upload_dir()
+        except OSError as exc:
+            raise storage_error(exc) from exc
 
     def submit_ingest(self, job_id: str, files: list[Path], submitted_by: str) -> Job:
         return self._jobs.submit_ingest(job_id, files, submitted_by)

@@ -21,14 +21,13 @@ from dataclasses import dataclass
 
 from assistant.conversation.replies import Reply
 from assistant.core import Assistant
+from assistant.errors import IndexUnavailable, StoreError
 from assistant.store.actors import Actor
-from assistant.store.bindings import looks_like_code
-from assistant.store.errors import StoreError
+from assistant.usecases.registry import BindingDesk
 from bots.ratelimit import Decision, TokenBucket
 from bots.wecom import identity, texts
 from bots.wecom.render import Offered, offered
 from bots.wecom.wire import Inbound
-from index import IndexUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -106,9 +105,9 @@ class WeComChannel:
             return Action("unbind")
         for head in ("/bind", "绑定"):
             rest = text[len(head):].strip(" ：:")
-            if text.startswith(head) and rest and (text[len(head)] in " ：:" or looks_like_code(rest)):
+            if text.startswith(head) and rest and (text[len(head)] in " ：:" or BindingDesk.looks_like_code(rest)):
                 return Action("bind", rest)
-        if _BARE_CODE.match(text) and looks_like_code(text):
+        if _BARE_CODE.match(text) and BindingDesk.looks_like_code(text):
             return Action("bind", text)
         return Action("chat", self._answering(msg.from_user, text))
 

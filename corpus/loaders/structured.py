@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from corpus.errors import IngestError
+from corpus.errors import IngestError, yaml_problem
 from corpus.loaders.textfile import decode_bytes
 from corpus.models import Clause, ClauseKind, DocKind, DocStatus, Document, canonical_code, clause_sort_key
 
@@ -102,7 +102,7 @@ def load_yaml(path: Path) -> Document:
     try:
         data = yaml.safe_load(decode_bytes(path.read_bytes()))
     except yaml.YAMLError as exc:
-        raise IngestError(f"YAML 格式错误（{exc.__class__.__name__}）") from exc
+        raise IngestError(yaml_problem(exc)) from exc
     if not isinstance(data, dict):
         raise IngestError("YAML 文件应包含 document/clauses 或 collection/entries")
     if "collection" in data:
@@ -191,3 +191,4 @@ def _document(meta: dict[str, Any], clauses: list[Clause], warnings: list[str], 
         if c.clause_no in listed and c.kind is ClauseKind.body:
             c.mandatory = True
     return doc
+

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from charset_normalizer import from_bytes
 
-from corpus.errors import IngestError
+from corpus.errors import IngestError, yaml_problem
 from corpus.lines import Line, RawText, Role
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
@@ -56,7 +56,7 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     try:
         meta = yaml.safe_load(m.group(1)) or {}
     except yaml.YAMLError as exc:
-        raise IngestError(f"文件头部的 YAML 元数据格式错误：{exc.__class__.__name__}") from exc
+        raise IngestError(f"文件头部的元数据有误：{yaml_problem(exc)}") from exc
     if not isinstance(meta, dict):
         raise IngestError("文件头部的 YAML 元数据应为键值对")
     return meta, text[m.end():]

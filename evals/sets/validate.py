@@ -2,14 +2,13 @@
 gold citation names a clause that really exists in the source it cites.
 
 Run: ``python -m evals.sets.validate [--corpora ../shared/corpora] [--sample corpus/sample] [--json]``.
-The real standards are read straight from their files (no ingestion, no index) so that a bug in the
-parser cannot hide a wrong gold label; the bundled sample corpus is read the same way.
+The real standards are read straight from their files (no ingestion, no index) by evals.corpora, so
+that a bug in the parser cannot hide a wrong gold label; the bundled sample corpus is read the same way.
 """
 
 from __future__ import annotations
 
 import argparse
-import html
 import json
 import re
 import sys
@@ -17,12 +16,15 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import yaml
+# The readers of the sources are deliberately not the product's parser (see evals.corpora).
+from evals.corpora import CORPORA as DEFAULT_CORPORA
+from evals.corpora import GB55032_NOT_BODY, RealCorpora, SampleCorpus
+from evals.corpora import SAMPLE as DEFAULT_SAMPLE
+
+__all__ = ["DEFAULT_CORPORA", "DEFAULT_SAMPLE", "SET_FILES", "Problem", "RealCorpora", "Report", "SampleCorpus",
+           "load_set", "longest_shared_run", "validate"]
 
 SETS_DIR = Path(__file__).resolve().parent
-REPO_ROOT = SETS_DIR.parents[1]
-DEFAULT_CORPORA = REPO_ROOT.parent / "shared" / "corpora"
-DEFAULT_SAMPLE = REPO_ROOT / "corpus" / "sample"
 
 SET_FILES = (
     "real_dev.jsonl",
@@ -54,20 +56,7 @@ MAX_SHARED_RUN = 12
 
 # Clause numbers as printed: 3.3.5, 1.0.2, A.0.1 (case and FAQ ids are checked by lookup only).
 CLAUSE_NO = re.compile(r"^([0-9]+|[A-Z])\.[0-9]+\.[0-9]+$")
-_SPAN = re.compile(r'<span id="id([0-9A-Z]+(?:\.[0-9]+)+)">')
-_LINE_CLAUSE = re.compile(r"^([0-9]+|[A-Z])\.([0-9]+)\.([0-9]+)[\t ]")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
-
-# Real standards: which files hold the body clauses, and in which layout.
-_RST_BODIES = {
-    "GB 55001-2021": ("GB55001-2021", ["1.rst", "2.rst", "3.rst", "4.rst", "FLA.rst"]),
-    "GB 50009-2012": (
-        "GB50009-2012",
-        [f"{i}.rst" for i in range(1, 11)] + [f"{c}.rst" for c in "ABCDEFGHJ"],
-    ),
-}
-# Records of GB 55032 clauses.jsonl that are not body clauses (the source mixed commentary in).
-_GB55032_NOT_BODY = {"4.2.3": "该记录是条文说明混入的，不是正文条文"}
 
 
 @dataclass
@@ -90,147 +79,6 @@ class Report:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-def _strip_html(fragment: str) -> str:
-    text = re.sub(r"<[^>]+>", " ", fragment)
-    return re.sub(r"\s+", " ", html.unescape(text)).strip()
-
-
-def _rst_clauses(folder: Path, files: list[str]) -> dict[str, str]:
-    clauses: dict[str, str] = {}
-    for name in files:
-        path = folder / name
-        if not path.exists():
-            continue
-        text = re.sub(r"<style>.*?</style>", "", path.read_text(encoding="utf-8"), flags=re.S)
-        parts = _SPAN.split(text)
-        for i in range(1, len(parts), 2):
-            clauses.setdefault(parts[i], _strip_html(parts[i + 1].split('<a href="#id')[0]))
-    return clauses
-
-
-def _line_clauses(path: Path) -> dict[str, str]:
-    """Clauses of a one-clause-a-line text; the first occurrence wins (later ones are commentary)."""
-    clauses: dict[str, str] = {}
-    current: str | None = None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        m = _LINE_CLAUSE.match(line)
-        if m:
-            number = ".".join(m.groups())
-            if number in clauses:  # the commentary repeats the numbers: stop collecting text
-                current = None
-                continue
-            current = number
-            clauses[number] = line[m.end():].strip()
-        elif current and line.strip():
-            clauses[current] += " " + line.strip()
-    return clauses
-
-
-class RealCorpora:
-    """The real standards under ``../shared/corpora``, read directly from their files."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self._cache: dict[str, dict[str, str] | None] = {}
-
-    @property
-    def available(self) -> bool:
-        return self.root.is_dir()
-
-    def clauses(self, code: str) -> dict[str, str] | None:
-        """Clause number -> text for one standard, or None when its source is not there."""
-        if code not in self._cache:
-            self._cache[code] = self._load(code)
-        return self._cache[code]
-
-    def _load(self, code: str) -> dict[str, str] | None:
-        if code == "GB 55032-2022":
-            path = self.root / "GB55032-2022" / "clauses.jsonl"
-            if not path.exists():
-                return None
-            out = {}
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    rec = json.loads(line)
-                    if rec["clause_no"] not in _GB55032_NOT_BODY:
-                        out[rec["clause_no"]] = rec["text"]
-            return out
-        if code in _RST_BODIES:
-            folder, files = _RST_BODIES[code]
-            return _rst_clauses(self.root / folder, files) if (self.root / folder).is_dir() else None
-        compact = code.replace(" ", "")
-        for pattern in (f"{compact}*", f"{code}*"):
-            hits = sorted((self.root / "hydraulic-SL").glob(pattern))
-            if hits:
-                return _line_clauses(hits[0])
-        return None
-
-
-class SampleCorpus:
-    """The bundled sample corpus: Markdown standards with front matter, plus cases and FAQ in YAML."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self._docs: dict[str, dict[str, str]] | None = None
-
-    @property
-    def available(self) -> bool:
-        return (self.root / "README.md").exists()
-
-    def clauses(self, code: str) -> dict[str, str] | None:
-        if self._docs is None:
-            self._docs = self._load()
-        return self._docs.get(code)
-
-    def _load(self) -> dict[str, dict[str, str]]:
-        docs: dict[str, dict[str, str]] = {}
-        for path in sorted(self.root.glob("*.md")):
-            if path.name.lower() == "readme.md":
-                continue
-            text = path.read_text(encoding="utf-8")
-            meta, body = _front_matter(text)
-            code = str(meta.get("code", "")).strip()
-            if code:
-                docs[code] = _markdown_clauses(body)
-        for path in sorted(self.root.glob("*.y*ml")):
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            head = data.get("collection") if isinstance(data.get("collection"), dict) else data
-            code = str(head.get("code", "")).strip()
-            entries = data.get("entries") or []
-            if code:
-                docs[code] = {
-                    str(e["id"]): " ".join(str(v) for k, v in e.items() if k != "id" and isinstance(v, str))
-                    for e in entries
-                    if isinstance(e, dict) and "id" in e
-                }
-        return docs
-
-
-def _front_matter(text: str) -> tuple[dict, str]:
-    if text.startswith("---"):
-        end = text.find("\n---", 3)
-        if end > 0:
-            return yaml.safe_load(text[3:end]) or {}, text[end + 4:]
-    return {}, text
-
-
-def _markdown_clauses(body: str) -> dict[str, str]:
-    clauses: dict[str, str] = {}
-    current: str | None = None
-    for line in body.splitlines():
-        if line.startswith("## 条文说明"):  # commentary repeats the numbers of body clauses
-            break
-        m = _LINE_CLAUSE.match(line.strip())
-        if m:
-            current = ".".join(m.groups())
-            clauses.setdefault(current, line.strip()[m.end():].strip())
-        elif current and line.strip() and not line.startswith("#"):
-            clauses[current] += " " + line.strip()
-        elif line.startswith("#"):
-            current = None
-    return clauses
 
 
 def longest_shared_run(a: str, b: str) -> int:
@@ -344,7 +192,7 @@ def validate(
                         report.problems.append(Problem(name, line, f"找不到标准 {code} 的来源文件"))
                     continue
                 if number not in clauses:
-                    hint = _GB55032_NOT_BODY.get(number, "") if code == "GB 55032-2022" else ""
+                    hint = GB55032_NOT_BODY.get(number, "") if code == "GB 55032-2022" else ""
                     report.problems.append(
                         Problem(name, line, f"{code} 中没有第 {number} 条{('：' + hint) if hint else ''}")
                     )

@@ -2,6 +2,7 @@
 
 Both are read from ../shared/corpora (the tests skip without it); of GB 50009 only chapter 3
 (combinations, partial factors) and section 8.1 (wind pressure) are indexed, to keep embedding short.
+The tests that search them embed real standards and are marked ``slow``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from assistant.answering.models import Citation
 from assistant.answering.service import Answerer
 from assistant.config import Settings
 from index import Searcher
+from tests.plugins.installation import persistent_embeddings
 
 
 @pytest.fixture(scope="module")
@@ -29,10 +31,12 @@ def searcher(corpora: Path, tmp_path_factory: pytest.TempPathFactory) -> Searche
     loads = parse_path(corpora / "GB50009-2012")
     part = [c for c in loads.clauses if (c.refers_to or c.clause_no).startswith(("3.", "8.1."))]
     lib.put(loads.model_copy(update={"clauses": part}))
-    sync_index(lib, d / "index", progress=False)
+    with persistent_embeddings(d / "index"):
+        sync_index(lib, d / "index", progress=False)
     return Searcher(d / "index")
 
 
+@pytest.mark.slow
 def test_looking_up_an_abolished_clause_says_who_abolished_it(searcher: Searcher) -> None:
     a = Answerer(settings=Settings(), searcher=searcher).answer("GB50009第3.2.4条")
     top = a.citations[0]
@@ -42,6 +46,7 @@ def test_looking_up_an_abolished_clause_says_who_abolished_it(searcher: Searcher
     assert "《建筑结构荷载规范》GB 50009-2012 第3.2.4条【强制性条文】" not in a.answer
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("question", "new", "old"), [
     ("基本风压最小不能小于多少", "4.6.2", "8.1.2"),  # 0.30 kN/m2 in both
     ("永久荷载的分项系数现在取多少", "3.1.13", "3.2.4"),  # 1.3 now, 1.2/1.35 before

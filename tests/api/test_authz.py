@@ -37,6 +37,9 @@ class Case:
     body: Callable[[dict[str, str]], Any] | Any = None
     files: Any = None
     params: dict[str, str] = field(default_factory=dict)
+    # Roles the route admits but the record does not: told 404 exactly as for a missing number, so that
+    # sequential numbers reveal nothing about other enterprises' records.
+    hidden: frozenset[str] = frozenset()
 
     def url(self, ids: dict[str, str]) -> str:
         p = self.path or self.template
@@ -68,7 +71,7 @@ CASES = [
     Case("GET", "/v1/bookings", MEMBERS),
     Case("POST", "/v1/bookings", {"contractor", "inspector", "admin"}, body=_booking_body),
     Case("GET", "/v1/bookings/{booking_no}", {"contractor", "inspector", "admin"},
-         lambda i: f"/v1/bookings/{i['b_builder']}"),
+         lambda i: f"/v1/bookings/{i['b_builder']}", hidden=frozenset({'other'})),
     Case("POST", "/v1/bookings/{booking_no}/accept", STAFF, lambda i: f"/v1/bookings/{i['b_submitted']}/accept"),
     Case("POST", "/v1/bookings/{booking_no}/return", STAFF, lambda i: f"/v1/bookings/{i['b_other']}/return",
          body={"reason": "资料不全"}),
@@ -77,28 +80,28 @@ CASES = [
     Case("POST", "/v1/bookings/{booking_no}/complete", STAFF, lambda i: f"/v1/bookings/{i['b_builder']}/complete",
          body={"result": "合格"}),
     Case("POST", "/v1/bookings/{booking_no}/cancel", {"contractor", "inspector", "admin"},
-         lambda i: f"/v1/bookings/{i['b_builder']}/cancel", body={"reason": "现场条件未具备"}),
+         lambda i: f"/v1/bookings/{i['b_builder']}/cancel", body={"reason": "现场条件未具备"}, hidden=frozenset({'other'})),
     Case("GET", "/v1/credit", ALL, "/v1/credit?q=示例建工集团有限公司"),
     Case("GET", "/v1/visits", SIGNED_IN),
     Case("GET", "/v1/visits/queue", STAFF),
     Case("POST", "/v1/visits", MEMBERS,
          body={"topic": "方案优化", "description": "测试申请", "contact_name": "测试", "contact_phone": "13800000008"}),
-    Case("GET", "/v1/visits/{visit_no}", {"contractor", "inspector", "admin"}, lambda i: f"/v1/visits/{i['v_builder']}"),
+    Case("GET", "/v1/visits/{visit_no}", {"contractor", "inspector", "admin"}, lambda i: f"/v1/visits/{i['v_builder']}", hidden=frozenset({'expert', 'other'})),
     Case("POST", "/v1/visits/{visit_no}/assign", STAFF, lambda i: f"/v1/visits/{i['v_other']}/assign",
          body={"experts": ["zhao"], "planned_date": "2099-01-05"}),
     Case("POST", "/v1/visits/{visit_no}/record", STAFF, lambda i: f"/v1/visits/{i['v_builder']}/record",
-         body={"findings": "已指导"}),
+         body={"findings": "已指导"}, hidden=frozenset({'expert', 'other'})),
     Case("POST", "/v1/visits/{visit_no}/close", {"contractor", "inspector", "admin"},
-         lambda i: f"/v1/visits/{i['v_builder']}/close", body={"satisfaction": 5}),
+         lambda i: f"/v1/visits/{i['v_builder']}/close", body={"satisfaction": 5}, hidden=frozenset({'other'})),
     Case("POST", "/v1/visits/{visit_no}/withdraw", {"contractor", "inspector", "admin"},
-         lambda i: f"/v1/visits/{i['v_builder']}/withdraw", body={"reason": "问题已解决"}),
+         lambda i: f"/v1/visits/{i['v_builder']}/withdraw", body={"reason": "问题已解决"}, hidden=frozenset({'other'})),
     Case("GET", "/v1/rectifications", MEMBERS),
     Case("POST", "/v1/rectifications", STAFF,
          body=lambda i: {"project": int(i["school"]), "problem": "测试问题", "deadline": "2099-01-05"}),
     Case("GET", "/v1/rectifications/{notice_no}", {"other", "inspector", "admin"},
-         lambda i: f"/v1/rectifications/{i['notice']}"),
+         lambda i: f"/v1/rectifications/{i['notice']}", hidden=frozenset({'contractor'})),
     Case("POST", "/v1/rectifications/{notice_no}/reply", {"other", "inspector", "admin"},
-         lambda i: f"/v1/rectifications/{i['notice']}/reply", body={"reply": "已整改"}),
+         lambda i: f"/v1/rectifications/{i['notice']}/reply", body={"reply": "已整改"}, hidden=frozenset({'contractor'})),
     Case("POST", "/v1/rectifications/{notice_no}/reinspect", STAFF,
          lambda i: f"/v1/rectifications/{i['notice']}/reinspect", body={"passed": False, "note": "未整改到位"}),
     Case("GET", "/v1/me", ALL),
@@ -192,7 +195,7 @@ def test_every_route_for_every_role(client, api_app, demo):
             elif allowed and resp.status_code in (401, 403):
                 failures.append(f"{where}: refused ({resp.status_code}) but should be allowed: {resp.text[:200]}")
             elif not allowed:
-                expected = 401 if role == "anon" else 403
+                expected = 404 if role in case.hidden else 401 if role == "anon" else 403
                 if resp.status_code != expected:
                     failures.append(f"{where}: expected {expected}, got {resp.status_code} {resp.text[:200]}")
                 else:
@@ -212,9 +215,15 @@ def test_contractor_cannot_touch_another_enterprises_booking(client, api_app, de
     target = ids["b_other"]  # 示例市政's booking; jiangong works for 示例建工
     before = _snapshot(api_app)
     seen = client.get(f"/v1/bookings/{target}", headers=demo.auth("contractor"))
-    assert_problem(seen, 403, "forbidden")
+    missing = client.get("/v1/bookings/2026-999999", headers=demo.auth("contractor"))
+    # Another enterprise's booking looks exactly like one that does not exist.
+    assert_problem(seen, 404, "not_found")
+    assert seen.json()["detail"].replace(target, "N") == missing.json()["detail"].replace("2026-999999", "N")
     resp = client.post(f"/v1/bookings/{target}/{action}", json=body or {}, headers=demo.auth("contractor"))
-    assert_problem(resp, 403, "forbidden")
+    if action == "cancel":  # the route admits contractors; the record is hidden
+        assert_problem(resp, 404, "not_found")
+    else:  # staff-only routes refuse the role before any record is looked up
+        assert_problem(resp, 403, "forbidden")
     assert _snapshot(api_app) == before
     still = client.get(f"/v1/bookings/{target}", headers=demo.auth("other")).json()
     assert still["status"] == "accepted" and len(still["history"]) == 2

@@ -18,14 +18,39 @@ def test_unknown_path_and_method(client):
 
 def test_validation_errors_are_chinese_and_name_the_field(client):
     body = assert_problem(client.post("/v1/ask", json={}), 422, "validation_failed")
-    assert body["errors"][0]["field"] == "question"
-    assert "必填" in body["detail"]
+    assert body["errors"][0]["field"] == "question"  # the machine-readable part keeps the key …
+    assert body["detail"] == "输入有误：问题必填"  # … the sentence a person reads names the field in Chinese
     body = assert_problem(client.get("/v1/search", params={"q": "钢筋", "k": 500}), 422, "validation_failed")
-    assert "k" in body["detail"] and "不能大于 50" in body["detail"]
+    assert "返回条数不能大于 50" in body["detail"]
     body = assert_problem(client.post("/v1/ask", content=b"{not json", headers={"content-type": "application/json"}),
                           422, "validation_failed")
-    assert "JSON" in body["detail"]
-    assert_problem(client.post("/v1/ask", json={"question": "x", "unexpected": 1}), 422, "validation_failed")
+    assert "请求内容不是有效的 JSON" in body["detail"] and not any(ch.isdigit() for ch in body["detail"][:2])
+    body = assert_problem(client.post("/v1/ask", json={"question": "x", "unexpected": 1}), 422, "validation_failed")
+    assert "不认识的字段" in body["detail"]
+
+
+def test_a_date_field_is_named_in_chinese(client, demo):
+    body = assert_problem(client.post("/v1/bookings", headers=demo.auth("contractor"), json={
+        "project": 1, "milestone": "监督交底", "requested_date": "下周三", "contact_name": "张",
+        "contact_phone": "13900000001"}), 422, "validation_failed")
+    assert "预约日期应为日期" in body["detail"] and "requested_date" not in body["detail"]
+
+
+def test_every_request_field_has_a_chinese_label(api_app):
+    """A new field without a label would put its JSON key in front of users."""
+    from api.errors import FIELD_LABELS
+
+    schema = api_app.openapi()
+    names: set[str] = set()
+    for path in schema["paths"].values():
+        for op in path.values():
+            names |= {p["name"] for p in op.get("parameters", [])}
+            for content in op.get("requestBody", {}).get("content", {}).values():
+                ref = content["schema"].get("$ref", "")
+                if ref:
+                    props = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]].get("properties", {})
+                    names |= set(props)
+    assert sorted(names - set(FIELD_LABELS)) == []
 
 
 def test_store_rules_keep_their_message_status_and_code(client, demo):

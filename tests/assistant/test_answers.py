@@ -14,8 +14,8 @@ from assistant.conversation.engine import ConversationEngine
 from assistant.store.db import dispose_engines, get_engine
 from assistant.store.migrate import upgrade
 from assistant.store.models import AnswerFeedback, QueryLog
-
-from .conftest import NOW, Dialogue, read, run_cli
+from tests.plugins.assistant import Dialogue, read, run_cli
+from tests.plugins.store import NOW
 
 SLAB = "楼板拆模时混凝土强度要达到多少"
 OFF_TOPIC = "火锅底料怎么炒"

@@ -11,8 +11,8 @@ from assistant.store import bookings, rectifications
 from assistant.store.booking_views import list_bookings
 from assistant.store.db import engine_schema, make_engine
 from assistant.store.rules import StoreRules
-
-from .conftest import NOW, Dialogue, NoAnswerer, read
+from tests.plugins.assistant import Dialogue, NoAnswerer, read
+from tests.plugins.store import NOW
 
 
 def _bookings(db):

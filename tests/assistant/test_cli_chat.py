@@ -11,8 +11,7 @@ from assistant.store.booking_views import list_bookings
 from assistant.store.db import get_engine
 from assistant.store.rules import StoreRules
 from assistant.store.visits import list_visits
-
-from .conftest import read, run_cli
+from tests.plugins.assistant import read, run_cli
 
 
 def _db():

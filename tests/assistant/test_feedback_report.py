@@ -14,8 +14,8 @@ from assistant.config import Settings, get_settings
 from assistant.core import Assistant
 from assistant.store.db import get_engine, session_scope
 from assistant.store.errors import InvalidInput, NotFound
-
-from .conftest import CST, NOW, NoAnswerer, run_cli
+from tests.plugins.assistant import NoAnswerer, run_cli
+from tests.plugins.store import CST, NOW
 
 REFUSED = Answer(answer="抱歉，知识库中没有找到……", grounded=False, refusal_reason="no basis", confidence=0.1)
 CITED = Answer(answer="这个问题在规范中有明确规定：……", grounded=True, confidence=0.9, citations=[
@@ -102,3 +102,19 @@ def test_feedback_and_report_commands(cli_db):
     text = run_cli("report", "--since", "9月1日").stdout  # Chinese dates work too
     assert "未答问题报告 2026-09-01 至 2026-09-24" in text and "[2次]" in text and "钢结构" in text
     assert "无法识别" in run_cli("report", "--since", "某天", ok=False).stderr
+
+
+def test_the_report_holds_knowledge_questions_only_and_topics_are_domain_terms(engine, rules):
+    asst = Assistant(Settings(), db=engine, rules=rules, clock=lambda: NOW, answerer=NoAnswerer())
+    dialogue = ["13800001111", "确认取消", "今天有哪些预约", "今天有哪些预约？", "2026-000003", "10月9日", "好的谢谢",
+                "不取消", "我的预约"]
+    knowledge = ["今天浇筑的地下室外墙后浇带什么时候封闭", "地下室外墙后浇带封闭时间",
+                 "电梯井道验收需要哪些资料", "电梯井道验收资料清单"]
+    for i, q in enumerate(dialogue + knowledge):
+        _log(engine, q, REFUSED, NOW - timedelta(minutes=i))
+    report = asst.report(NOW.date(), NOW.date())
+    asked = {q.question for q in report.questions} | {v for q in report.questions for v in q.variants}
+    assert asked and asked <= set(knowledge), asked
+    topics = [t.topic for t in report.topics]
+    assert topics and not any(w in t for t in topics for w in ("今天", "预约", "确认", "取消")), topics
+    assert any("后浇带" in t for t in topics), topics

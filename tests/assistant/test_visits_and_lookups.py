@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from assistant.store.visits import list_visits
-
-from .conftest import Dialogue, read
+from tests.plugins.assistant import Dialogue, read
 
 
 def _visits(db):

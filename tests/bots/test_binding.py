@@ -14,8 +14,8 @@ from assistant.store.db import session_scope
 from assistant.store.errors import InvalidInput, PermissionDenied
 from assistant.store.models import Account, BindingCode
 from assistant.store.models.base import utcnow
-from tests.assistant.fixtures import run_cli
-from tests.bots.fixtures import NOW
+from tests.plugins.assistant import run_cli
+from tests.plugins.bots import NOW
 
 TG = "telegram"
 

@@ -32,11 +32,11 @@ from assistant.store.actors import Actor
 from assistant.store.db import engine_schema, session_scope
 from assistant.store.deliveries import RetryPolicy
 from assistant.store.models import Delivery
-from tests.assistant.fixtures import NoAnswerer
-from tests.bots.botapi import TOKEN, FakeBotAPI
-from tests.bots.wecomapi import AES_KEY, AGENT_ID, CORP_ID, SECRET
-from tests.bots.wecomapi import TOKEN as WX_TOKEN
-from tests.store.conftest import CST, NOW, World
+from tests.plugins.assistant import NoAnswerer
+from tests.plugins.botapi import TOKEN, FakeBotAPI
+from tests.plugins.store import CST, NOW, World
+from tests.plugins.wecomapi import AES_KEY, AGENT_ID, CORP_ID, SECRET
+from tests.plugins.wecomapi import TOKEN as WX_TOKEN
 
 D = date
 BOSS_TG, BOSS_WX, LI_WX = 7001, "wangjingli", "lijiandu"  # the builder's contact; inspector 李监督 (insp2)

@@ -26,8 +26,8 @@ from assistant.store.rules import StoreRules
 from bots.telegram import BotConfig, build_application
 from bots.telegram.render import utf16_len
 from bots.telegram.webhook import SECRET_HEADER, webhook_app
-from tests.bots.botapi import TOKEN
-from tests.bots.fixtures import NOW, Chat, bind, button_data
+from tests.plugins.botapi import TOKEN
+from tests.plugins.bots import NOW, Chat, bind, button_data
 
 SLAB = "楼板拆模时混凝土强度要达到多少"
 
@@ -282,7 +282,7 @@ def test_an_internal_error_gets_a_short_apology_and_is_logged_with_the_update_id
 def test_webhook_mode_checks_the_secret_and_answers(api, engine, rules, tmp_path, w):
     from assistant.config import Settings
     from assistant.core import Assistant
-    from tests.bots.fixtures import UNLIMITED, NoAnswerer
+    from tests.plugins.bots import UNLIMITED, NoAnswerer
 
     assistant = Assistant(Settings(data_dir=tmp_path), answerer=NoAnswerer(), db=engine, rules=rules,
                           clock=lambda: NOW)

@@ -25,8 +25,8 @@ from assistant.store.models import AnswerFeedback, ChannelBinding, QueryLog
 from assistant.store.rules import StoreRules
 from bots.wecom import ChannelConfig
 from bots.wecom.render import TEXT_LIMIT
-from tests.bots.wecomapi import CORP_ID
-from tests.store.conftest import NOW
+from tests.plugins.store import NOW
+from tests.plugins.wecomapi import CORP_ID
 
 SLAB = "楼板拆模时混凝土强度要达到多少"
 CITED = re.compile(r"《[^》]+》ZJ/T 101-2025 第[\d.]+条")
@@ -297,8 +297,8 @@ def test_mounted_in_the_api_app_the_callback_answers_and_the_menu_is_set(wecom_a
     from assistant.core import Assistant
     from bots.wecom import build_callback, is_configured, mount_wecom
     from bots.wecom.texts import menu
-    from tests.bots.wecom_fixtures import FAST_RETRY
-    from tests.bots.wecomapi import AES_KEY, AGENT_ID, SECRET, TOKEN, Member
+    from tests.plugins.wecom import FAST_RETRY
+    from tests.plugins.wecomapi import AES_KEY, AGENT_ID, SECRET, TOKEN, Member
 
     settings = Settings(data_dir=tmp_path, wecom_corp_id=CORP_ID, wecom_agent_id=AGENT_ID, wecom_secret=SECRET,
                         wecom_token=TOKEN, wecom_aes_key=AES_KEY, wecom_api_base=wecom_api.base_url)

@@ -262,7 +262,7 @@ def test_serve_mounts_the_callback_only_when_wecom_is_configured(tmp_path):
 
     from api.app import configured_channels, create_app
     from assistant.config import Settings
-    from tests.bots.wecomapi import AES_KEY, AGENT_ID, SECRET, TOKEN
+    from tests.plugins.wecomapi import AES_KEY, AGENT_ID, SECRET, TOKEN
 
     plain = Settings(data_dir=tmp_path / "a")
     assert configured_channels(plain) == []

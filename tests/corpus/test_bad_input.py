@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.pdfgen import (
+from evals.pdfgen import (
     make_standard_pdf,
     spec_as_html,
     spec_as_text,

@@ -4,7 +4,7 @@ The judging line this reproduces: "PDFs of real standards that nobody on the pro
 laid out as published standards are (cover page, running header, page numbers, wrapped lines):
 at least 95% of clauses found with the right number and text, no invented clauses".
 
-Each layout in ``tests.pdfgen.LAYOUTS`` (two PDF producers, five page designs, some breaking
+Each layout in ``evals.pdfgen.LAYOUTS`` (two PDF producers, five page designs, some breaking
 lines right before numbers and cross-references) is applied to a synthetic standard written for
 these tests and to the real standards in ../shared/corpora (generated into tmp at test time).
 "Right text" = equal after NFKC and removing all whitespace, or rapidfuzz ratio >= 98 on that
@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.pdfgen import (
+from evals.pdfgen import (
     CORPORA,
     LAYOUTS,
     Rendered,
@@ -30,6 +30,8 @@ from tests.pdfgen import (
     summarize_failures,
     synthetic_spec,
 )
+from evals.pdfgen.cache import cached_standard_pdf
+from tests.plugins.installation import CACHE_DIR
 
 ingest = pytest.importorskip("corpus.ingest", reason="corpus.ingest 尚未实现（等待主解析器）")
 
@@ -55,7 +57,10 @@ def _loader(std: str) -> Callable:
 
 @pytest.fixture(scope="module")
 def parsed(tmp_path_factory) -> Callable[[str, str], tuple[Rendered, object, Score]]:
-    """Generate, parse and score each (layout, standard) once for all the checks below."""
+    """Generate, parse and score each (layout, standard) once for all the checks below.
+
+    Generated PDFs are kept between runs (keyed by spec, layout and generator code); parsing is always fresh.
+    """
 
     def get(layout: str, std: str) -> tuple[Rendered, object, Score]:
         key = (layout, std)
@@ -65,7 +70,7 @@ def parsed(tmp_path_factory) -> Callable[[str, str], tuple[Rendered, object, Sco
             spec = _loader(std)()
             d = tmp_path_factory.mktemp(f"{layout}-{std}")
             # a neutral file name: the parser must read the code and title from the pages
-            rendered = make_standard_pdf(spec, d / "document.pdf", layout)
+            rendered = cached_standard_pdf(spec, d / "document.pdf", layout, CACHE_DIR / "pdfgen")
             doc = ingest.parse_path(rendered.path)
             _cache[key] = (rendered, doc, score_document(rendered, doc))
         return _cache[key]

@@ -6,13 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import seed_cache
-from index_test_support import sample_documents
 from typer.testing import CliRunner
 
 from assistant.cli import app
 from corpus.library import Library
 from index import sync_index
+from tests.plugins.index import sample_documents, seed_cache
 
 
 @pytest.fixture

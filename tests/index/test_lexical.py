@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-from index_test_support import sample_documents
 
 from index.analyzer import get_analyzer
 from index.lexical import LexicalIndex
+from tests.plugins.index import sample_documents
 
 
 def _tokens() -> list[list[str]]:

@@ -10,6 +10,7 @@ import pytest
 from index import Searcher, SearchFilters
 
 REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow  # every test here searches an index of embedded real standards
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from index_test_support import CountingEmbedder
 
 from index import Hit, IndexUnavailable, ModelMismatch, Searcher, SearchFilters
+from tests.plugins.index import CountingEmbedder
 
 
 @pytest.fixture

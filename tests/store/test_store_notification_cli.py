@@ -11,8 +11,7 @@ from assistant.store import bindings
 from assistant.store.actors import Actor
 from assistant.store.db import get_engine, session_scope
 from assistant.store.models import Delivery
-
-from .test_store_seed_cli import cli_env, run  # noqa: F401 - the fixture
+from tests.store.test_store_seed_cli import cli_env, run  # noqa: F401 - the fixture
 
 
 def test_notifications_commands(cli_env):  # noqa: F811

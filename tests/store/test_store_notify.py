@@ -6,8 +6,7 @@ from sqlalchemy import func, select
 
 from assistant.store.models import Notification
 from assistant.store.notify import emit
-
-from .conftest import NOW
+from tests.plugins.store import NOW
 
 
 def _count(session) -> int:

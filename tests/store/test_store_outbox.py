@@ -18,15 +18,18 @@ from sqlalchemy import select
 from assistant.config import Settings
 from assistant.core import Assistant
 from assistant.outbox import DeliveryError, Outbound, OutboxPolicy
-from assistant.store import deliveries, notify
+from assistant.store import bindings, deliveries, notify
 from assistant.store.actors import Actor
 from assistant.store.db import session_scope
 from assistant.store.deliveries import RetryPolicy
 from assistant.store.errors import NotFound, PermissionDenied
 from assistant.store.models import Delivery
+from tests.plugins.store import NOW
 
-from .conftest import NOW
-from .test_store_events import bind
+
+def bind(session, login: str, channel: str, external_id: str) -> None:  # noqa: ANN001
+    code = bindings.issue_code(session, Actor.system("测试"), login, now=NOW).code
+    bindings.redeem_code(session, channel, external_id, code, now=NOW)
 
 
 class Clock:

@@ -8,8 +8,7 @@ import pytest
 
 from assistant.store import rectifications as rect
 from assistant.store.errors import IllegalTransition, InvalidDate, InvalidInput, NotFound, PermissionDenied
-
-from .conftest import NOW, count_rows
+from tests.plugins.store import NOW, count_rows
 
 
 def issue(session, world, rules, **kw):

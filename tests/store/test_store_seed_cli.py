@@ -16,8 +16,7 @@ from assistant.store.booking_views import booking_window, get_booking
 from assistant.store.db import dispose_engines
 from assistant.store.errors import OpenRectification
 from assistant.store.seed import seed_demo
-
-from .conftest import BACKENDS, CST, NOW, PG_URL, drop_schema, unique_schema
+from tests.plugins.store import BACKENDS, CST, NOW, PG_URL, drop_schema, unique_schema
 
 
 def test_seed_then_credit_lookup_and_booking_flow(session, rules):

@@ -8,9 +8,15 @@ import pytest
 
 from assistant.store import credit, projects, rectifications
 from assistant.store import visits as v
-from assistant.store.errors import Conflict, IllegalTransition, InvalidDate, InvalidInput, PermissionDenied
-
-from .conftest import NOW, count_rows
+from assistant.store.errors import (
+    Conflict,
+    IllegalTransition,
+    InvalidDate,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
+from tests.plugins.store import NOW, count_rows
 
 
 def submit(session, actor, rules, now=NOW, **kw):
@@ -76,7 +82,7 @@ def test_withdraw_and_expert_rules(session, world, rules):
     with pytest.raises(InvalidDate, match="不是工作日"):
         v.assign_visit(session, world.inspector, r.visit_no, experts=["exp"], planned_date=date(2026, 9, 26),
                        rules=rules, now=NOW)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound, match=f"未找到服务申请 {r.visit_no}"):  # another firm's request looks missing
         v.withdraw_visit(session, world.outsider, r.visit_no, "别人的", rules=rules, now=NOW)
     w = v.withdraw_visit(session, world.contractor, r.visit_no, "问题已自行解决", rules=rules, now=NOW)
     assert w.status == "withdrawn"

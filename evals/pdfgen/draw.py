@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.pdfgen.compose import Composer
-from tests.pdfgen.layout import (
+from evals.pdfgen.compose import Composer
+from evals.pdfgen.layout import (
     DEJAVU,
     DEJAVU_BOLD,
     DROID,
@@ -22,7 +22,7 @@ from tests.pdfgen.layout import (
     _register_rl,
     fpdf_available,
 )
-from tests.pdfgen.spec import StandardSpec
+from evals.pdfgen.spec import StandardSpec
 
 # ---------------------------------------------------------------------------
 # Producers

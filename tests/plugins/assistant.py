@@ -1,4 +1,9 @@
-"""Fixtures and helpers of the assistant tests (imported by conftest.py, which also brings in the store's)."""
+"""Assistant fixtures: a conversation engine on a fixed clock, CLI installations, the real answerer.
+
+The fixed clock is the store tests' NOW: Thursday 24 September 2026, the day before the
+Mid-Autumn holiday (25–27 Sep); National Day runs 1–7 Oct and Saturday 10 Oct is an
+adjusted working day — so "明天" is a holiday, "10月1日" is refused and "10月10日" is accepted.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ from assistant.store.db import dispose_engines, get_engine, session_scope
 from assistant.store.migrate import upgrade
 from assistant.store.rules import StoreRules
 from assistant.store.seed import seed_demo
-from tests.store.conftest import BACKENDS, NOW, PG_URL, World, drop_schema, unique_schema
+from tests.plugins.store import BACKENDS, NOW, PG_URL, World, drop_schema, unique_schema
 
 _ids = count(1)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from tests.pdfgen.layout import _width
+from evals.pdfgen.layout import _width
 
 _EN_TITLES = {"总则": "General provisions", "术语": "Terms", "基本规定": "Basic requirements",
               "一般规定": "General requirements"}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from tests.pdfgen.front import FrontMatter, _balanced, _cn_date
-from tests.pdfgen.layout import FOOTERS, ROMAN, Layout, Page, Run, _width, wrap
-from tests.pdfgen.spec import ClauseSpec, CommentarySpec, StandardSpec, TableSpec
+from evals.pdfgen.front import FrontMatter, _balanced, _cn_date
+from evals.pdfgen.layout import FOOTERS, ROMAN, Layout, Page, Run, _width, wrap
+from evals.pdfgen.spec import ClauseSpec, CommentarySpec, StandardSpec, TableSpec
 
 
 class Composer(FrontMatter):

@@ -1,4 +1,4 @@
-"""Fixtures for the store: every test runs on SQLite and, when ZHIJIAN_TEST_DATABASE_URL is set, PostgreSQL.
+"""Store fixtures: every test runs on SQLite and, when ZHIJIAN_TEST_DATABASE_URL is set, PostgreSQL.
 
 PostgreSQL runs are isolated in a schema of their own (created by the migrations,
 dropped at the end), because CI and other runs share that database. Between

@@ -1,5 +1,9 @@
 """Generate PDFs laid out like published Chinese standards, plus broken files, for ingestion tests.
 
+Shipped with evals (``python -m evals.pdf_accuracy`` uses it) and imported by tests/corpus; it lives
+here, not under tests/, because a shipped package must never import test code. It needs the dev
+extras (reportlab, fpdf2).
+
 The judgement reproduced here: PDFs of real standards nobody on the project has seen, with a
 cover page, running headers, page numbers and wrapped lines, must give >= 95% of clauses with the
 right number and text and no invented clause. A ``StandardSpec`` is the ground truth; a ``Layout``
@@ -16,7 +20,7 @@ score (comparing a parsed Document with the spec). The fpdf2 producer needs font
 (and DejaVu); without them its layout is skipped.
 """
 
-from tests.pdfgen.bad import (
+from evals.pdfgen.bad import (
     spec_as_html,
     spec_as_text,
     write_encrypted,
@@ -29,11 +33,11 @@ from tests.pdfgen.bad import (
     write_truncated,
     write_zero_byte,
 )
-from tests.pdfgen.corpora import CORPORA, load_gb55001, load_gb55032, load_hydraulic, real_specs
-from tests.pdfgen.draw import make_standard_pdf, pdf_bytes
-from tests.pdfgen.layout import LAYOUTS, Layout, Rendered, fpdf_available
-from tests.pdfgen.score import SIMILARITY, Score, norm, score_document, summarize_failures
-from tests.pdfgen.spec import (
+from evals.pdfgen.corpora import CORPORA, load_gb55001, load_gb55032, load_hydraulic, real_specs
+from evals.pdfgen.draw import make_standard_pdf, pdf_bytes
+from evals.pdfgen.layout import LAYOUTS, Layout, Rendered, fpdf_available
+from evals.pdfgen.score import SIMILARITY, Score, norm, score_document, summarize_failures
+from evals.pdfgen.spec import (
     Block,
     ChapterSpec,
     ClauseSpec,

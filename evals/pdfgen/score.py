@@ -6,8 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from tests.pdfgen.layout import Rendered
-from tests.pdfgen.spec import ClauseSpec
+from evals.pdfgen.layout import Rendered
+from evals.pdfgen.spec import ClauseSpec
 
 # ---------------------------------------------------------------------------
 # Scoring a parse against the ground truth (duck-typed on corpus.models.Document)

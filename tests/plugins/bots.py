@@ -1,4 +1,11 @@
-"""Fixtures and helpers of the bot tests (conftest.py re-exports the fixtures, with the store's)."""
+"""Telegram bot fixtures: the bot running against the fake Bot API (tests.plugins.botapi), chat helpers.
+
+The bot runs in a thread of its own (its own event loop, long polling the fake
+server through python-telegram-bot's real HTTP stack); a test pushes updates
+and waits for the calls the bot makes. The database fixtures are the store's
+(SQLite, and PostgreSQL when ZHIJIAN_TEST_DATABASE_URL is set); the clock is the
+store tests' NOW (Thu 24 Sep 2026).
+"""
 
 from __future__ import annotations
 
@@ -18,31 +25,15 @@ from assistant.store import bindings
 from assistant.store.db import session_scope
 from bots.telegram import BotConfig, build_application
 from bots.telegram.app import ALLOWED_UPDATES
-from tests.assistant.fixtures import NoAnswerer
-from tests.bots.botapi import TOKEN, Call, FakeBotAPI
-from tests.store.conftest import NOW, World
+from tests.plugins.assistant import NoAnswerer
+from tests.plugins.botapi import TOKEN, Call, FakeBotAPI
+from tests.plugins.store import NOW
 
-__all__ = ["NOW", "Bot", "BotThread", "Chat", "NoAnswerer", "bind", "button_data"]
+__all__ = ["NOW", "UNLIMITED", "Bot", "BotThread", "Chat", "NoAnswerer", "bind", "button_data"]
 
 STATION_PHONE = "0000-1234567"
 # Generous limits, so only the rate-limit test ever meets them.
 UNLIMITED = BotConfig(rate_burst=10_000, rate_per_minute=10_000)
-
-
-@pytest.fixture
-def w(world: World, session) -> World:
-    """The store tests' world, with the fixture session's transaction ended (it would hold SQLite's lock)."""
-    session.rollback()
-    return world
-
-
-@pytest.fixture
-def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBotAPI]:
-    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(var, raising=False)  # httpx would send loopback requests to a proxy
-    server = FakeBotAPI().start()
-    yield server
-    server.stop()
 
 
 class BotThread:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from tests.pdfgen.layout import LAYOUTS, _register_rl
-from tests.pdfgen.spec import StandardSpec
+from evals.pdfgen.layout import LAYOUTS, _register_rl
+from evals.pdfgen.spec import StandardSpec
 
 # ---------------------------------------------------------------------------
 # Bad inputs

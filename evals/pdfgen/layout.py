@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from tests.pdfgen.spec import StandardSpec
+from evals.pdfgen.spec import StandardSpec
 
 # ---------------------------------------------------------------------------
 # Layouts

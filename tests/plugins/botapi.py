@@ -18,6 +18,8 @@ from itertools import count
 from typing import Any
 from urllib.parse import parse_qs
 
+import pytest
+
 TOKEN = "123456:TEST-zhijian-token"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "质监助手", "username": "zhijian_test_bot",
             "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
@@ -220,3 +222,13 @@ def _user(user_id: int) -> dict[str, Any]:
 
 def _chat(chat_id: int) -> dict[str, Any]:
     return {"id": chat_id, "type": "private", "first_name": "测试用户"}
+
+
+@pytest.fixture
+def api(monkeypatch: pytest.MonkeyPatch):
+    """The fake Bot API serving on loopback for one test."""
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(var, raising=False)  # httpx would send loopback requests to a proxy
+    server = FakeBotAPI().start()
+    yield server
+    server.stop()

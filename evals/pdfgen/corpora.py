@@ -1,8 +1,12 @@
-"""Specs built from the real corpora in ../shared/corpora, at test time only (never committed)."""
+"""Specs built from the real corpora in ../shared/corpora, at test time only (never committed).
+
+A spec is the ground truth the parser is scored against, so it is read without the parser's code:
+evals.corpora says where each source is and gives the raw records; the structure (items, tables,
+commentary, cleaned-up OCR) is read here.
+"""
 
 from __future__ import annotations
 
-import json
 import random
 import re
 import unicodedata
@@ -10,7 +14,8 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
-from tests.pdfgen.spec import (
+from evals.corpora import CORPORA, GB55032_RECORDS, RST, gb55032_records, hydraulic_sources
+from evals.pdfgen.spec import (
     Block,
     ChapterSpec,
     ClauseSpec,
@@ -20,9 +25,7 @@ from tests.pdfgen.spec import (
     TableSpec,
 )
 
-REPO = Path(__file__).resolve().parents[2]
-CORPORA = REPO.parent / "shared" / "corpora"
-
+__all__ = ["CORPORA", "load_gb55001", "load_gb55032", "load_hydraulic", "real_specs"]
 
 # ---------------------------------------------------------------------------
 # Specs from the real corpora (read at test time only; never committed)
@@ -126,7 +129,7 @@ def _cap(clauses: list[ClauseSpec], max_clauses: int | None) -> list[ClauseSpec]
 
 
 def load_gb55032(root: Path = CORPORA) -> StandardSpec:
-    recs = [json.loads(x) for x in (root / "GB55032-2022" / "clauses.jsonl").read_text("utf-8").splitlines() if x]
+    recs = gb55032_records(root)
     body, cmt, seen = [], [], set()
     for r in recs:
         # OCR debris no printed page has: a clause text opening with '>' or a closing bracket
@@ -159,7 +162,7 @@ def load_gb55032(root: Path = CORPORA) -> StandardSpec:
 def load_gb55001(root: Path = CORPORA) -> StandardSpec:
     from bs4 import BeautifulSoup, Tag
 
-    d = root / "GB55001-2021"
+    d = root / RST["GB 55001-2021"][0]
     clauses: list[ClauseSpec] = []
     sec_titles: dict[str, str] = {}
     ch_titles: dict[str, str] = {}
@@ -336,13 +339,10 @@ def load_hydraulic(path: Path, max_clauses: int | None = None) -> StandardSpec:
 def real_specs(root: Path = CORPORA, max_clauses: int | None = None) -> dict[str, Callable[[], StandardSpec]]:
     """Loaders for every real standard under ``root`` (empty when the folder is absent)."""
     out: dict[str, Callable[[], StandardSpec]] = {}
-    if (root / "GB55032-2022" / "clauses.jsonl").exists():
+    if (root / GB55032_RECORDS).exists():
         out["GB55032-2022"] = lambda: load_gb55032(root)
-    if (root / "GB55001-2021" / "2.rst").exists():
+    if (root / RST["GB 55001-2021"][0] / "2.rst").exists():
         out["GB55001-2021"] = lambda: load_gb55001(root)
-    hyd = root / "hydraulic-SL"
-    if hyd.is_dir():
-        for p in sorted(hyd.glob("*_clean_text.md")):
-            key = re.match(r"((?:GB|SL)\s*\d+-\d{4})", p.name).group(1).replace(" ", "")
-            out[key] = lambda p=p: load_hydraulic(p, max_clauses)
+    for code, p in sorted(hydraulic_sources(root).items(), key=lambda kv: kv[1].name):
+        out[code.replace(" ", "")] = lambda p=p: load_hydraulic(p, max_clauses)
     return out

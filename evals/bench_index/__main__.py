@@ -1,0 +1,3 @@
+from evals.bench_index.cli import main
+
+main()
