@@ -105,7 +105,8 @@ _LEAD_NUMBER = re.compile(
     r"^(?P<a>[A-Z]|\d{1,2})\s*[.．。·,，]\s*(?P<b>\d{1,2})(?:\s*[.．。·,，]\s*(?P<c>\d{1,3}))?(?=\s|[\u4e00-\u9fff“（(]|$)"
 )
 # ASCII punctuation between Chinese characters is an OCR habit; the printed page has the full-width form.
-_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
+_PARENS = re.compile(r"\(([^()]*[\u4e00-\u9fff][^()]*)\)")  # '(表3)' -> '（表3）'; '(2015)' stays
 
 
 def clean_text(text: str) -> str:
@@ -116,21 +117,22 @@ def clean_text(text: str) -> str:
         t = no + t[m.end():]
     out = []
     for i, ch in enumerate(t):
-        beside_cjk = _CJK.match(t[i - 1:i] or " ") or _CJK.match(t[i + 1:i + 2] or " ")
-        beside_digit = t[i - 1:i].isdigit() or t[i + 1:i + 2].isdigit()
-        if ch in _HALF_TO_FULL and beside_cjk and not (ch in "()" and beside_digit):
+        if ch in _HALF_TO_FULL and (_CJK.match(t[i - 1:i] or " ") or _CJK.match(t[i + 1:i + 2] or " ")):
             ch = _HALF_TO_FULL[ch]
         out.append(ch)
-    return "".join(out)
+    return _PARENS.sub(r"（\1）", "".join(out))
 
 
 # ---------------------------------------------------------------------------
 # page furniture across the OCR'd pages
 # ---------------------------------------------------------------------------
 
+_DASHES = str.maketrans({"—": "-", "–": "-", "－": "-", "一": "-"})
+
+
 def _shape(text: str) -> str:
     """A running header with its page number varies only in that number: compare without digits."""
-    return re.sub(r"[\s\d]+", "", unicodedata.normalize("NFKC", text))
+    return re.sub(r"[\s\d]+", "", unicodedata.normalize("NFKC", text)).translate(_DASHES)
 
 
 def is_page_number(text: str) -> bool:
