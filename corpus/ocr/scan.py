@@ -23,6 +23,7 @@ from corpus.ocr.layout import Row, furniture, page_rows
 log = logging.getLogger(__name__)
 
 _MAX_PIXELS = 16_000_000  # an A0 drawing at 200 dpi would be 190 MB of pixels; render it smaller
+_LONG_SCAN = 50  # scanned pages from which the administrator is told up front that reading takes a while
 
 
 @dataclass
@@ -138,4 +139,8 @@ def _progress(pages: list[int], path: Path, show: bool):
     from tqdm import tqdm
 
     # disable=None: a bar on a terminal, nothing in logs, pipes and tests
-    return tqdm(pages, desc=f"识别 {path.name}", unit="页", leave=False, disable=None)
+    bar = tqdm(pages, desc=f"识别 {path.name}", unit="页", leave=False, disable=None)
+    if len(pages) >= _LONG_SCAN and not bar.disable:
+        bar.write(f"{path.name}：{len(pages)} 页扫描页需要逐页文字识别，可能需要较长时间；"
+                  "中途中断后再次导入会从中断处继续，已识别的页不再重复识别")
+    return bar
