@@ -22,8 +22,10 @@ from corpus.library import Library
 from corpus.ocr import OcrOptions, PageResult, engine_unavailable
 from evals.scangen import STYLES, missing_fonts, simple_pages, write_page_scan, write_scanned_notice
 
-_why = engine_unavailable() or (f"缺少字体：apt-get install {' '.join(missing_fonts(STYLES['scan_song']))}"
-                                if missing_fonts(STYLES["scan_song"]) else None)
+# Droid Sans Fallback (fonts-droid-fallback, which .ci/run installs) for every page drawn here
+CLEAN = replace(STYLES["scan_song"], name="scan_clean", font="droid")
+_why = engine_unavailable() or (f"缺少字体：apt-get install {' '.join(missing_fonts(CLEAN))}"
+                                if missing_fonts(CLEAN) else None)
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(_why is not None, reason=_why or "")]
 
 COVER = ["中华人民共和国行业标准", "", "JGJ 996—2025", "", "示例模板工程施工质量检验标准", "", "",
@@ -87,7 +89,7 @@ def _check_clauses(doc, pages_of: dict[str, int] | None = PAGE_OF) -> None:
 
 
 def test_small_scan_is_ingested_with_clause_numbers_and_resumes_from_cache(pages, tmp_path: Path) -> None:
-    pdf = write_page_scan(tmp_path / "scan.pdf", pages, "scan_song", seed=1)
+    pdf = write_page_scan(tmp_path / "scan.pdf", pages, CLEAN, seed=1)
     lib = Library(tmp_path / "lib")
     eng = Counting()
     rep = ingest_one(pdf, lib, ocr=OcrOptions(engine=eng))
@@ -128,7 +130,7 @@ def test_unreadable_page_is_reported_to_the_admin(pages, tmp_path: Path, data_di
     from assistant.cli import app
 
     ruined = replace(STYLES["scan_rough"], name="ruined", dpi=150, blur=2.6, grain=30.0, speckle=0.01, jpeg_quality=20)
-    pdf = write_page_scan(tmp_path / "ruined.pdf", pages, "scan_song", seed=4, styles={3: ruined})
+    pdf = write_page_scan(tmp_path / "ruined.pdf", pages, CLEAN, seed=4, styles={3: ruined})
     r = CliRunner().invoke(app, ["ingest", "--no-index", "-q", str(pdf)])
     assert r.exit_code == 0, r.output
     assert "其中 3 页为扫描件经文字识别导入" in r.output
