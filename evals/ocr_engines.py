@@ -123,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{m['cpu']:.1f} | {m['rss']:.0f} MB |")
     md += ["", "Tesseract is installed here by hand (`apt-get install tesseract-ocr tesseract-ocr-chi-sim`); the "
            "project's own files do not install it, so it cannot be the product's engine. rapidocr's RSS includes "
-           "onnxruntime and the three ONNX models; Tesseract's is its child process."]
+           "onnxruntime and the three ONNX models; Tesseract's is the larger of the measuring process (which "
+           "renders the pages) and its `tesseract` child."]
     a.out.mkdir(parents=True, exist_ok=True)
     (a.out / "ocr_engines.md").write_text("\n".join(md) + "\n", "utf-8")
     print(f"结果已写入 {a.out / 'ocr_engines.md'}")

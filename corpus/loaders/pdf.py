@@ -11,12 +11,14 @@ import hashlib
 import logging
 import re
 from pathlib import Path
+from typing import BinaryIO
 
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from corpus.errors import IngestError
 from corpus.lines import Line, RawText
+from corpus.ocr.layout import drop_known_furniture
 from corpus.ocr.scan import OcrOptions, read_scanned_pages
 
 log = logging.getLogger(__name__)
@@ -31,14 +33,20 @@ _MEANINGFUL = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 
 
 def load_pdf(path: Path, ocr: OcrOptions | None = None) -> RawText:
-    ocr = ocr or OcrOptions()
-    data = path.read_bytes()
-    if not data.strip():
+    # The file stays open and is read lazily: a 150 MB scan is not held in memory (pypdf copies a path's bytes).
+    with open(path, "rb") as fh:
+        return _load(path, fh, ocr or OcrOptions())
+
+
+def _load(path: Path, fh: BinaryIO, ocr: OcrOptions) -> RawText:
+    head = fh.read(4096)
+    if not head.strip() and len(head) < 4096:
         raise IngestError("文件为空（0 字节）")
-    if not data.lstrip()[:5].startswith(b"%PDF"):
+    if not head.lstrip()[:5].startswith(b"%PDF"):
         raise IngestError("不是有效的 PDF 文件（缺少 %PDF 文件头）")
+    fh.seek(0)
     try:
-        reader = PdfReader(path, strict=False)
+        reader = PdfReader(fh, strict=False)
         if reader.is_encrypted:
             try:
                 ok = reader.decrypt("")
@@ -77,17 +85,18 @@ def load_pdf(path: Path, ocr: OcrOptions | None = None) -> RawText:
         warnings.append(f"第{_pages(scanned)}页是扫描页，文字识别已关闭，未导入这些页")
         scanned = []
     if scanned:
-        result = read_scanned_pages(path, hashlib.sha256(data).hexdigest(), scanned, ocr)
+        fh.seek(0)
+        result = read_scanned_pages(path, hashlib.file_digest(fh, "sha256").hexdigest(), scanned, ocr)
 
     lines: list[Line] = []
     for i, text in enumerate(page_texts, 1):
         if result is not None and i in result.pages:
             lines.extend(Line(r.text, page=i) for r in result.pages[i].rows)
             continue
-        for raw in text.splitlines():
-            s = raw.strip().replace("\u3000", " ")
-            if s:
-                lines.append(Line(s, page=i))
+        page = [s for raw in text.splitlines() if (s := raw.strip().replace("\u3000", " "))]
+        if result is not None:  # a typed page among scans: its header and footer are those the scans had
+            page = drop_known_furniture(page, result.furniture_shapes())
+        lines.extend(Line(s, page=i) for s in page)
     unreadable = [p for p in failed if result is None or p not in result.pages]
     if len(unreadable) == n:
         raise IngestError("PDF 文件已损坏，所有页面都无法读取")

@@ -130,7 +130,7 @@ def clean_text(text: str) -> str:
 _DASHES = str.maketrans({"—": "-", "–": "-", "－": "-", "一": "-"})
 
 
-def _shape(text: str) -> str:
+def shape(text: str) -> str:
     """A running header with its page number varies only in that number: compare without digits."""
     return re.sub(r"[\s\d]+", "", unicodedata.normalize("NFKC", text)).translate(_DASHES)
 
@@ -146,7 +146,7 @@ def furniture(pages: dict[int, list[Row]]) -> dict[int, set[int]]:
         p: [i for i, r in enumerate(rows) if r.centre < _MARGIN * r.page_height or r.centre > (1 - _MARGIN) * r.page_height]
         for p, rows in pages.items()
     }
-    shapes = {p: [_shape(pages[p][i].text) for i in idx] for p, idx in edge.items()}
+    shapes = {p: [shape(pages[p][i].text) for i in idx] for p, idx in edge.items()}
     others = max(1, math.ceil(0.25 * (len(pages) - 1)))
     drop: dict[int, set[int]] = {}
     for p, idx in edge.items():
@@ -161,3 +161,19 @@ def furniture(pages: dict[int, list[Row]]) -> dict[int, set[int]]:
             if seen >= others:
                 drop.setdefault(p, set()).add(i)
     return drop
+
+
+def drop_known_furniture(lines: list[str], shapes: set[str], edge: int = 3) -> list[str]:
+    """A typed page of a mixed PDF: drop edge lines that are page numbers or the scans' running header.
+
+    The typed pages alone may be too few for the text-layer furniture check to see the repetition.
+    """
+    n = len(lines)
+    keep = []
+    for i, t in enumerate(lines):
+        at_edge = i < edge or i >= n - edge
+        s = shape(t)
+        if at_edge and (is_page_number(t) or (2 <= len(s) <= 60 and any(fuzz.ratio(s, x) >= 80 for x in shapes))):
+            continue
+        keep.append(t)
+    return keep

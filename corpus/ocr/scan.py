@@ -8,9 +8,11 @@ one page image is alive at a time, so memory stays flat on a long scan.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import math
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +20,7 @@ import numpy as np
 from corpus.errors import IngestError
 from corpus.ocr.cache import PageCache
 from corpus.ocr.engine import OcrEngine, PageResult, default_engine, engine_unavailable
-from corpus.ocr.layout import Row, furniture, page_rows
+from corpus.ocr.layout import Row, furniture, page_rows, shape
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,10 @@ class ScanResult:
     pages: dict[int, ScannedPage] = field(default_factory=dict)
     engine: str = ""
     from_cache: int = 0
+
+    def furniture_shapes(self) -> set[str]:
+        """What the running headers and footers of the scanned pages looked like (digits removed)."""
+        return {shape(r.text) for p in self.pages.values() for r in p.all_rows if r not in p.rows and len(shape(r.text)) >= 2}
 
 
 def render_grey(page, dpi: int) -> np.ndarray:
@@ -112,6 +118,7 @@ def read_scanned_pages(path: Path, sha256: str, pages: list[int], options: OcrOp
                     page.close()
                 res = engine.recognize(image)
                 del image
+                _release_memory()
                 if cache:
                     cache.put(p, res)
             raw[p] = res
@@ -131,6 +138,26 @@ def read_scanned_pages(path: Path, sha256: str, pages: list[int], options: OcrOp
             boxes=len(r.boxes),
         )
     return out
+
+
+@cache
+def _libc():
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc (macOS, musl): nothing to trim
+        return None
+
+
+def _release_memory() -> None:
+    """Hand the engine's freed buffers back to the OS after each page.
+
+    onnxruntime's threads allocate and free a few hundred MB per page; glibc keeps freed memory in
+    per-thread arenas, so without this the process grows page after page on a long scan (measured:
+    1.0 -> 1.1 GB over three A4 pages, flat at 0.93 GB with it).
+    """
+    libc = _libc()
+    if libc is not None and hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)
 
 
 def _progress(pages: list[int], path: Path, show: bool):

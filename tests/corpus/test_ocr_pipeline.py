@@ -286,3 +286,12 @@ def test_furniture_is_repeated_margin_rows_and_page_numbers() -> None:
     # a body line near the top that appears once is kept
     solo = {2: page_rows(PageResult(width=1000, height=1400, boxes=[_box("3.0.9　仅此一页的条文", 100, 100, 700)]))}
     assert furniture(solo) == {}
+
+
+def test_typed_page_among_scans_loses_the_scans_header_and_footer() -> None:
+    from corpus.ocr.layout import drop_known_furniture, shape
+
+    lines = ["JGJ 999—2024", "3.2.2　现浇结构的位置和尺寸偏差应符合表3.2.2的规定。", "第 3 页 共 11 页"]
+    assert drop_known_furniture(lines, {shape("JGJ999-2024")}) == [lines[1]]
+    # without that header among the scans' furniture, only the page number goes
+    assert drop_known_furniture(lines, set()) == lines[:2]
