@@ -235,7 +235,7 @@ def table(rows: list[Row]) -> str:
 
 def pooled(rows: list[Row], key: str) -> str:
     out = [f"| {key} | clauses | found with number | text ratio ≥ 0.9 (of found) | invented+dup | "
-           "meets the bar | pages/min (wall) | CPU s/page |", "|---|---|---|---|---|---|---|---|"]
+           "accuracy bar met | pages/min (wall) | CPU s/page |", "|---|---|---|---|---|---|---|---|"]
     groups: dict[str, list[Row]] = {}
     for r in rows:
         groups.setdefault(getattr(r, key), []).append(r)
@@ -257,7 +257,7 @@ def write_results(rows: list[Row], meta: dict, out_dir: Path) -> None:
     md: list[str] = [
         "# Scanned PDFs: clause accuracy of offline OCR ingestion",
         "",
-        f"Written by `{meta['command']}` ({meta['date']}, {meta['machine']}). Each ingest ran in a fresh process; "
+        f"Written by {meta['command']} ({meta['date']}, {meta['machine']}). Each ingest ran in a fresh process; "
         "wall time includes loading the OCR models. The machine's 2 cores were shared with other work "
         f"(load average {meta['load']}), so wall-clock pages/min is a lower bound; CPU seconds per page are much "
         "less affected by the sharing.",
@@ -290,8 +290,9 @@ def write_results(rows: list[Row], meta: dict, out_dir: Path) -> None:
                f"{lg.scanned} scanned pages ({lg.standard}, {LONG.what}): {lg.seconds:.0f} s "
                f"wall ({lg.pages_per_min:.1f} pages/min under the shared load, "
                f"{lg.cpu_seconds / max(1, lg.scanned):.1f} CPU s/page); peak RSS {lg.peak_rss_mb:.0f} MB, against "
-               f"{base.peak_rss_mb:.0f} MB for the {base.scanned}-page scan above (memory stays flat: one page "
-               f"image at a time). Clauses found with number {_pct(lg.recall)}, text ratio ≥ 0.9 on "
+               f"{base.peak_rss_mb:.0f} MB for the {base.scanned}-page scan above ({lg.peak_rss_mb - base.peak_rss_mb:+.0f} MB "
+               f"for {lg.scanned / max(1, base.scanned):.0f}× the pages: one page image at a time). "
+               f"{lg.expected} clauses: found with number {_pct(lg.recall)}, text ratio ≥ 0.9 on "
                f"{_pct(lg.share90)} of them, invented {len(lg.invented) + len(lg.duplicates)}, "
                f"low-confidence pages {len(lg.low_pages)}.", ""]
     md += ["## Scenarios", "",
@@ -340,6 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rows", type=Path, default=None,
                     help="append each result to this JSONL; documents already in it are not run again, and the "
                          "report covers every row in it (default: a fresh file per run)")
+    ap.add_argument("--describe", default="", help="the commands that produced the rows, for the report's header")
     a = ap.parse_args(argv)
     from evals.scangen import STYLES, missing_fonts
 
@@ -368,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
         if a.long and not any(r.set == "long" for r in _read_rows(rows_path)):
             _emit(_long_run(a.long, work), rows_path, a.details)
     rows = _read_rows(rows_path)
-    meta = {"command": "python -m evals.scan_accuracy " + " ".join(argv if argv is not None else sys.argv[1:]),
+    meta = {"command": a.describe or "python -m evals.scan_accuracy " + " ".join(argv if argv is not None else sys.argv[1:]),
             "date": time.strftime("%Y-%m-%d"), "machine": f"{os.cpu_count()} cores", "load": _load()}
     print()
     print(table([r for r in rows if r.set != "long"]))
