@@ -270,7 +270,8 @@ def write_results(rows: list[Row], meta: dict, out_dir: Path) -> None:
         "",
     ]
     for set_name, what in (("tuned", "the synthetic standard (developed on)"),
-                           ("unseen", "real standards from ../shared/corpora (never tuned on)")):
+                           ("unseen", "real standards from ../shared/corpora (never tuned on)"),
+                           ("unseen-80", "the same real standards, up to 80 clauses each (never tuned on)")):
         mine = [r for r in short if r.set == set_name]
         if mine:
             md += [f"### {set_name}: {what}", "", pooled(mine, "scenario"), "", pooled(mine, "standard"), ""]
