@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -35,6 +35,8 @@ from corpus.meta import (
     title_from_filename,
 )
 from corpus.models import PARSER_VERSION, ClauseKind, DocKind, DocStatus, Document
+from corpus.ocr.report import apply_scan
+from corpus.ocr.scan import OcrOptions, ScanResult
 from corpus.parser import parse_lines
 
 log = logging.getLogger(__name__)
@@ -73,6 +75,9 @@ class FileReport:
     mandatory: int = 0
     warnings: list[str] = field(default_factory=list)
     error: str = ""
+    ocr_pages: int = 0  # pages that were scans and were read by OCR
+    # pages read with low OCR confidence, for a person to check: [{"page": 12, "confidence": 0.81}]
+    low_confidence_pages: list[dict[str, float]] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------
@@ -115,13 +120,16 @@ def source_sha256(path: Path) -> str:
 # one source -> Document
 # ---------------------------------------------------------------------------
 
-def parse_path(path: Path, today: date | None = None) -> Document:
-    """Parse one file (or Sphinx folder) into a Document; IngestError with a Chinese reason otherwise."""
+def parse_path(path: Path, today: date | None = None, ocr: OcrOptions | None = None) -> Document:
+    """Parse one file (or Sphinx folder) into a Document; IngestError with a Chinese reason otherwise.
+
+    ``ocr`` says how scanned PDF pages are read (default: OCR on, no page cache).
+    """
     path = Path(path)
     if not path.exists():
         raise IngestError("文件不存在", str(path))
     try:
-        doc = _parse(path, today or date.today())
+        doc = _parse(path, today or date.today(), ocr or OcrOptions())
     except IngestError as exc:
         exc.path = str(path)
         raise
@@ -138,7 +146,7 @@ def parse_path(path: Path, today: date | None = None) -> Document:
     return doc
 
 
-def _parse(path: Path, today: date) -> Document:
+def _parse(path: Path, today: date, ocr: OcrOptions) -> Document:
     if path.is_dir():
         jsonl = sorted(path.glob("*.jsonl"))
         if not is_sphinx_project(path) and len(jsonl) == 1:
@@ -154,14 +162,15 @@ def _parse(path: Path, today: date) -> Document:
             return _finalize(STRUCTURED_LOADERS[suffix](path), set())
         if suffix not in TEXT_LOADERS:
             raise IngestError(f"不支持的文件类型“{suffix or '无扩展名'}”（支持 PDF、Word、Markdown、文本、HTML、rst、JSONL、YAML）")
-        raw = TEXT_LOADERS[suffix](path)
+        raw = load_pdf(path, ocr) if suffix == ".pdf" else TEXT_LOADERS[suffix](path)
         if suffix == ".rst" and (path.parent / "index.rst").is_file() and path.name != "index.rst":
             log.info("%s is part of a Sphinx project; ingest the folder to get one document", path)
-    return _document_from_raw(raw, path, today)
+    return _document_from_raw(raw, path, today, ocr.low_confidence)
 
 
-def _document_from_raw(raw: RawText, path: Path, today: date) -> Document:
+def _document_from_raw(raw: RawText, path: Path, today: date, low_confidence: float = 0.9) -> Document:
     warnings: list[str] = list(raw.meta.pop("_warnings", []))
+    scan: ScanResult | None = raw.meta.pop("_ocr", None)
     lines = raw.lines
     # Running headers sit at the top of body pages: a fallback for the code when the cover lacks it.
     headers = "\n".join(ln.text for ln in lines[:400] if ln.page and ln.page > 1)[:4000]
@@ -169,6 +178,11 @@ def _document_from_raw(raw: RawText, path: Path, today: date) -> Document:
         lines, _ = strip_page_furniture(lines)
     result = parse_lines(lines, raw.fmt)
     warnings.extend(result.warnings)
+    if scan is not None and not result.clauses:
+        raise IngestError(
+            f"扫描件已识别 {len(scan.pages)} 页文字，但没有找到任何带编号的条文：这份文件似乎不是规范或标准"
+            "（若是规范，请检查扫描是否清晰、页面方向是否正确）"
+        )
     meta = raw.meta
     # The cover: a PDF's first page; otherwise whatever precedes the first clause.
     cover = raw.first_page_text if raw.fmt in ("pdf", "rst") else result.front_text[:3000]
@@ -210,6 +224,8 @@ def _document_from_raw(raw: RawText, path: Path, today: date) -> Document:
     except ValueError as exc:
         raise IngestError(f"文件头元数据取值无效：{exc}") from exc
 
+    if scan is not None:
+        apply_scan(doc, scan, low_confidence)
     listed = {str(x) for x in meta.get("mandatory") or []} | listed_mandatory(front)
     return _finalize(doc, listed)
 
@@ -231,7 +247,8 @@ def _finalize(doc: Document, listed: set[str]) -> Document:
 # a batch into the library
 # ---------------------------------------------------------------------------
 
-def ingest_one(path: Path, library: Library, today: date | None = None) -> FileReport:
+def ingest_one(path: Path, library: Library, today: date | None = None, ocr: OcrOptions | None = None) -> FileReport:
+    """Ingest one unit; scanned pages are OCR'd with a page cache in the library (an interrupted run resumes)."""
     if not path.exists():
         return FileReport(str(path), Outcome.failed, error=f"{path}：文件不存在")
     try:
@@ -241,8 +258,11 @@ def ingest_one(path: Path, library: Library, today: date | None = None) -> FileR
     existing = library.find_by_sha(sha)
     if existing is not None and existing.parser_version >= PARSER_VERSION:
         return _report(path, Outcome.unchanged, existing)
+    ocr = ocr or OcrOptions()
+    if ocr.cache_dir is None:
+        ocr = replace(ocr, cache_dir=library.root / "ocr_cache")
     try:
-        doc = parse_path(path, today)
+        doc = parse_path(path, today, ocr)
     except IngestError as exc:
         return FileReport(str(path), Outcome.failed, error=exc.message)
     with library.writing():
@@ -267,10 +287,15 @@ def _report(path: Path, outcome: Outcome, doc: Document) -> FileReport:
         commentary=len(doc.commentary()),
         mandatory=sum(1 for c in doc.clauses if c.mandatory),
         warnings=list(doc.warnings),
+        ocr_pages=len(doc.ocr_pages),
+        low_confidence_pages=[{"page": p.page, "confidence": p.confidence} for p in doc.ocr_pages if p.low],
     )
 
 
-def ingest_paths(paths: Iterable[Path], library: Library, progress: bool = False) -> list[FileReport]:
+def ingest_paths(paths: Iterable[Path], library: Library, progress: bool = False,
+                 ocr: OcrOptions | None = None) -> list[FileReport]:
+    """``progress`` shows bars on a terminal: files, and the pages of a scan being read."""
+    ocr = replace(ocr or OcrOptions(), progress=progress)
     units = discover(paths)
     reports: list[FileReport] = []
     iterator: Iterable[Path] = units
@@ -279,5 +304,5 @@ def ingest_paths(paths: Iterable[Path], library: Library, progress: bool = False
 
         iterator = tqdm(units, desc="解析", unit="个文件", leave=False)
     for unit in iterator:
-        reports.append(ingest_one(unit, library))
+        reports.append(ingest_one(unit, library, ocr=ocr))
     return reports

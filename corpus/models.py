@@ -46,6 +46,9 @@ class Clause(BaseModel):
     mandatory: bool = False
     pages: list[int] = Field(default_factory=list)
     refers_to: str | None = Field(default=None, description="commentary: the body clause it explains")
+    ocr_confidence: float | None = Field(
+        default=None, description="read from a scanned page: the OCR engine's confidence in its lines (0-1)"
+    )
     extra: dict[str, str] = Field(default_factory=dict, description="case fields (问题/原因/处理/依据) etc.")
 
     @property
@@ -64,6 +67,15 @@ class Repeal(BaseModel):
     @classmethod
     def _canonical(cls, v: str) -> str:
         return canonical_code(v) or v.strip()
+
+
+class OcrPage(BaseModel):
+    """A page of the source that was a scan and was read by OCR."""
+
+    page: int = Field(description="physical page number, 1-based")
+    confidence: float = Field(description="character-weighted mean confidence of what was read (0-1)")
+    low: bool = Field(default=False, description="below the confidence line: a person should check it")
+    rotated: int = Field(default=0, description="180 when the page was scanned upside down and turned")
 
 
 # Bumped when parsing changes what a Document holds, so unchanged files are read again on the next ingest.
@@ -86,6 +98,7 @@ class Document(BaseModel):
     parser_version: int = Field(default=1, description="PARSER_VERSION of the ingest that produced it")
     clauses: list[Clause] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    ocr_pages: list[OcrPage] = Field(default_factory=list, description="pages that were scans, read by OCR")
 
     @property
     def doc_id(self) -> str:

@@ -46,6 +46,8 @@ def _line(r: FileReport) -> str:
         body += f"，条文说明 {r.commentary} 条"
     if r.mandatory:
         body += f"，强制性条文 {r.mandatory} 条"
+    if r.ocr_pages:
+        body += f"，其中 {r.ocr_pages} 页为扫描件经文字识别导入"
     return f"{head}：{body}（{r.path}）"
 
 
