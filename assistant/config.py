@@ -11,10 +11,13 @@ import secrets
 from datetime import date, time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from corpus.ocr.scan import OcrOptions
 
 
 class Settings(BaseSettings):
@@ -38,6 +41,12 @@ class Settings(BaseSettings):
     station_address: str = "示例县建设路1号（示例）"
 
     secret_key: SecretStr | None = Field(default=None, description="key for keyed hashes; default a random key in data_dir")
+
+    # Scanned PDFs (offline OCR with rapidocr's PP-OCRv4)
+    ocr_enabled: bool = Field(default=True, description="read image-only PDF pages by OCR; off refuses scans")
+    ocr_dpi: int = Field(default=200, ge=100, le=400, description="resolution pages are rendered at for OCR")
+    ocr_max_pages: int = Field(default=500, ge=1, description="scanned pages one file may have")
+    ocr_low_confidence: float = Field(default=0.9, ge=0, le=1, description="pages read below this are listed for checking")
 
     # Request limits
     max_upload_mb: int = 50
@@ -156,6 +165,13 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'zhijian.db').resolve()}"
+
+    def ocr_options(self) -> OcrOptions:
+        """How ingestion reads scanned pages in this installation (the page cache lives in the library)."""
+        from corpus.ocr.scan import OcrOptions
+
+        return OcrOptions(enabled=self.ocr_enabled, dpi=self.ocr_dpi, max_pages=self.ocr_max_pages,
+                          low_confidence=self.ocr_low_confidence)
 
     def ensure_dirs(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)

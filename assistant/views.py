@@ -40,6 +40,7 @@ class ClauseView(BaseModel):
     text: str
     commentary: str | None = None
     pages: list[int] = Field(default_factory=list)
+    ocr_confidence: float | None = Field(default=None, description="for a clause read from a scan: how sure the OCR was")
     refers_to: str | None = None
     citation: str = Field(description="《title》CODE 第X条, as written in a rectification notice")
 
@@ -54,6 +55,7 @@ class ClauseEntry(BaseModel):
     chapter: str = ""
     section: str = ""
     pages: list[int] = Field(default_factory=list)
+    ocr_confidence: float | None = None
 
 
 class DocumentView(BaseModel):
@@ -99,7 +101,7 @@ def clause_view(doc: Document, clause_no: str) -> ClauseView | None:
         code=doc.code, title=doc.title, status=doc.status.value, superseded_by=doc.superseded_by,
         clause_no=main.clause_no, kind=main.kind.value, mandatory=main.mandatory, chapter=main.chapter,
         section=main.section, clause_title=main.title, text=main.text, commentary=note.text if note else None,
-        pages=main.pages, refers_to=main.refers_to,
+        pages=main.pages, ocr_confidence=main.ocr_confidence, refers_to=main.refers_to,
         citation=cite(doc.title, doc.code, main.clause_no, main.kind.value),
     )
 
@@ -110,7 +112,8 @@ def document_view(doc: Document) -> DocumentView:
         effective_date=doc.effective_date.isoformat() if doc.effective_date else None,
         superseded_by=doc.superseded_by, illustrative=doc.illustrative,
         clauses=[ClauseEntry(clause_no=c.clause_no, text=c.text, kind=c.kind.value, mandatory=c.mandatory,
-                             chapter=c.chapter, section=c.section, pages=c.pages) for c in doc.clauses],
+                             chapter=c.chapter, section=c.section, pages=c.pages, ocr_confidence=c.ocr_confidence)
+                 for c in doc.clauses],
     )
 
 

@@ -60,7 +60,7 @@ def ingest(
 ) -> None:
     """导入规范、标准、案例和问答：逐个文件报告条文数与警告；未变化的文件自动跳过。"""
     lib = _library()
-    reports = ingest_paths(paths, lib, progress=not quiet and not as_json)
+    reports = ingest_paths(paths, lib, progress=not quiet and not as_json, ocr=get_settings().ocr_options())
     failed = [r for r in reports if r.outcome is Outcome.failed]
     index_note = None
     if not no_index:
