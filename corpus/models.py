@@ -19,6 +19,7 @@ class DocKind(StrEnum):
     guide = "guide"
     case = "case"
     faq = "faq"
+    tolerance = "tolerance"  # a table of allowed deviations (实测实量), one row per item
 
 
 class DocStatus(StrEnum):
@@ -32,6 +33,7 @@ class ClauseKind(StrEnum):
     commentary = "commentary"
     case = "case"
     faq = "faq"
+    tolerance = "tolerance"  # one row of a tolerance table; its fields are in ``extra``
 
 
 class Clause(BaseModel):
@@ -46,7 +48,7 @@ class Clause(BaseModel):
     mandatory: bool = False
     pages: list[int] = Field(default_factory=list)
     refers_to: str | None = Field(default=None, description="commentary: the body clause it explains")
-    extra: dict[str, str] = Field(default_factory=dict, description="case fields (问题/原因/处理/依据) etc.")
+    extra: dict[str, str] = Field(default_factory=dict, description="case fields (问题/原因/处理/依据), tolerance row fields …")
 
     @property
     def path(self) -> list[str]:
