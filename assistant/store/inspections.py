@@ -29,7 +29,7 @@ from assistant.store.enums import (
     InspectionStatus,
     parse_enum,
 )
-from assistant.store.errors import IllegalTransition, InvalidDate, InvalidInput, NotFound, PermissionDenied
+from assistant.store.errors import IllegalTransition, InvalidDate, InvalidInput, NotFound
 from assistant.store.loop_schemas import FindingOut, InspectionDetail, InspectionOut, MeasurementOut
 from assistant.store.measurements import MeasurementCheck
 from assistant.store.models import (
@@ -310,8 +310,8 @@ def finish_inspection(session: Session, actor: Actor, record_no: str, *, conclus
 
 def get_inspection(session: Session, record_no: str, *, actor: Actor | None = None) -> InspectionDetail:
     record = inspection_row(session, record_no)
-    if not can_see(actor, record):
-        raise PermissionDenied("只能查看本企业参建工程的监督检查记录")
+    if not can_see(actor, record):  # looks exactly like a missing number: record numbers are sequential
+        raise NotFound(f"未找到监督检查记录 {record_no}")
     return detail(session, record)
 
 

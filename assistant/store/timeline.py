@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.store.actors import Actor
-from assistant.store.errors import PermissionDenied
+from assistant.store.errors import NotFound
 from assistant.store.loop_schemas import TimelineEntry
 from assistant.store.models import Booking, Inspection, RectificationNotice, VisitRequest
 from assistant.store.projects import party_ids, project_row
@@ -27,8 +27,8 @@ def project_timeline(session: Session, actor: Actor, project: int | str, *, rule
                      now: datetime | None = None) -> list[TimelineEntry]:
     """Staff see everything; a contractor only a project its enterprise takes part in."""
     proj = project_row(session, project)
-    if not actor.is_staff and actor.enterprise_id not in party_ids(proj):
-        raise PermissionDenied("只能查看本企业参建工程的记录")
+    if not actor.is_staff and (actor.enterprise_id is None or actor.enterprise_id not in party_ids(proj)):
+        raise NotFound(f"未找到编号为 {project} 的工程")  # another enterprise's project looks missing
     tz = ZoneInfo(rules.timezone)
     today = rules.today(now)
 

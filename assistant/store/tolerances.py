@@ -62,13 +62,14 @@ def _item(doc: Document, row_id: str, extra: dict[str, str], titles: dict[str, s
 def build_catalogue(docs: Iterable[Document]) -> list[ToleranceItem]:
     """Every row of every tolerance table in force, in table and row order.
 
-    A row id already used by an earlier table is qualified with its table's code (``TOL-X:FW-01``).
+    Tables the station ingested come before illustrative ones; a row id already used by an earlier
+    table is qualified with its table's code (``ZJ-TOL-2025:FW-01``).
     """
     docs = list(docs)
     titles = {code_key(d.code): d.title for d in docs}
     items: list[ToleranceItem] = []
     seen: set[str] = set()
-    for doc in sorted((d for d in docs if d.kind == DocKind.tolerance), key=lambda d: d.code):
+    for doc in sorted((d for d in docs if d.kind == DocKind.tolerance), key=lambda d: (d.illustrative, d.code)):
         if doc.status == DocStatus.withdrawn:
             continue
         for clause in doc.clauses:

@@ -64,11 +64,13 @@ def tolerance_row(e: dict[str, Any]) -> Clause:
     lower, upper = _number(e.get("lower"), "lower", eid), _number(e.get("upper"), "upper", eid)
     if lower is None and upper is None:
         raise IngestError(f"{eid} 应至少给出允许偏差的下限 lower 或上限 upper")
-    if lower is not None and upper is not None and lower > upper:
-        raise IngestError(f"{eid} 的允许偏差下限 {fmt(lower)} 大于上限 {fmt(upper)}")
     relative = e.get("relative_to_design", False)
     if not isinstance(relative, bool):
         raise IngestError(f"{eid} 的 relative_to_design 应为 true 或 false")
+    if not relative and lower is None:
+        lower = 0.0  # a plain limit ("不应大于 5 mm"): the reading is a deviation from 0 up to the limit
+    if lower is not None and upper is not None and lower > upper:
+        raise IngestError(f"{eid} 的允许偏差下限 {fmt(lower)} 大于上限 {fmt(upper)}")
     points = e.get("points")
     if not isinstance(points, int) or isinstance(points, bool) or not 1 <= points <= 1000:
         raise IngestError(f"{eid} 的 points（每次检查点数）应为 1–1000 的整数")
