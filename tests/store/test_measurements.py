@@ -16,9 +16,9 @@ from assistant.store.errors import InvalidInput
 from assistant.store.measurements import check
 from assistant.store.rules import StoreRules
 from assistant.store.tolerances import build_catalogue, find_item
+from corpus.errors import IngestError
 from corpus.ingest import parse_path
 from corpus.loaders.structured import load_yaml
-from corpus.errors import IngestError
 
 SAMPLE = Path(__file__).resolve().parents[2] / "corpus" / "sample"
 
