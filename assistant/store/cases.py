@@ -77,8 +77,8 @@ class Anonymiser:
         out = text or ""
         for name, replacement in self._names:
             out = out.replace(name, replacement)
+        out = _ID_CARD.sub("［证件号已隐去］", out)  # first: an ID number also fits the credit-code alphabet
         out = _USCC.sub("［信用代码已隐去］", out)
-        out = _ID_CARD.sub("［证件号已隐去］", out)
         out = _MOBILE.sub("［电话已隐去］", out)
         return _LANDLINE.sub("［电话已隐去］", out)
 
