@@ -86,28 +86,32 @@ class _Doc(FPDF):
         self.cell(0, 7, f"编号：{self.number}", align=Align.R, new_x="LMARGIN", new_y="NEXT")
         self.ln(1)
 
-    def fields(self, rows: Sequence[tuple[str, str]]) -> None:
+    def fields(self, rows: Sequence[tuple[str, str]], *, pairs: bool = False) -> None:
+        """Label | value rows; ``pairs`` puts two of them on a line (a compact form head)."""
         self.set_font(FONT, size=10.5)
-        with self.table(col_widths=(28, 142), first_row_as_headings=False, line_height=6.5, padding=1.6,
-                        text_align=(Align.C, Align.L), wrapmode=WrapMode.CHAR, cell_fill_color=245,
-                        cell_fill_mode=TableCellFillMode.COLUMNS) as table:
-            for label, value in rows:
+        widths, per_line = ((22, 63, 22, 63), 2) if pairs else ((28, 142), 1)
+        with self.table(col_widths=widths, first_row_as_headings=False, line_height=6, padding=1.3,
+                        text_align=(Align.C, Align.L) * per_line, wrapmode=WrapMode.CHAR, cell_fill_color=245,
+                        cell_fill_mode=TableCellFillMode.COLUMNS
+                        ) as table:
+            for start in range(0, len(rows), per_line):
                 row = table.row()
-                row.cell(label)
-                row.cell(value or "—")
+                for label, value in rows[start:start + per_line]:
+                    row.cell(label)
+                    row.cell(value or "—")
         self.ln(3)
 
     def section(self, title: str, body: str) -> None:
         self.set_font(FONT, size=12)
-        self.cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+        self.cell(0, 7.5, title, new_x="LMARGIN", new_y="NEXT")
         self.set_font(FONT, size=10.5)
-        self.multi_cell(0, 6.5, body or "—", wrapmode=WrapMode.CHAR, new_x="LMARGIN", new_y="NEXT")
-        self.ln(2)
+        self.multi_cell(0, 6, body or "—", wrapmode=WrapMode.CHAR, new_x="LMARGIN", new_y="NEXT")
+        self.ln(1.5)
 
     def signatures(self, left: Sequence[str], stamp_date: str) -> None:
-        if self.get_y() > 230:
+        if self.get_y() + 44 > self.page_break_trigger:
             self.add_page()
-        self.ln(4)
+        self.ln(3)
         y = self.get_y()
         self.set_font(FONT, size=10.5)
         for line in left:
@@ -179,14 +183,14 @@ def inspection_pdf(r: InspectionDetail, *, station: str, timezone: str, font: Pa
         ("单位工程", r.unit_work),
         ("检查部位", r.position),
         ("检查人员", "、".join(r.inspectors)),
-    ])
+    ], pairs=True)
     doc.section("实体质量检查内容", "；".join(r.entity_items) or "—")
     doc.section("质量行为检查内容", "；".join(r.behavior_items) or "—")
     doc.set_font(FONT, size=12)
     doc.cell(0, 8, f"发现的问题（{len(r.finding_list)} 条）", new_x="LMARGIN", new_y="NEXT")
     doc.set_font(FONT, size=9.5)
     if r.finding_list:
-        with doc.table(col_widths=(10, 20, 82, 34, 24), line_height=5.5, padding=1.2, wrapmode=WrapMode.CHAR,
+        with doc.table(col_widths=(10, 18, 76, 40, 26), line_height=5.2, padding=1.2, wrapmode=WrapMode.CHAR,
                        headings_style=FontFace(emphasis=None, fill_color=230), text_align=Align.L) as table:
             table.row(["序号", "类别", "问题描述", "依据条文", "整改通知单"])
             for f in r.finding_list:
@@ -198,7 +202,7 @@ def inspection_pdf(r: InspectionDetail, *, station: str, timezone: str, font: Pa
     doc.cell(0, 8, f"实测实量（{len(r.measurement_list)} 组）", new_x="LMARGIN", new_y="NEXT")
     doc.set_font(FONT, size=9)
     if r.measurement_list:
-        with doc.table(col_widths=(34, 18, 22, 52, 22, 22), line_height=5.2, padding=1.2, wrapmode=WrapMode.CHAR,
+        with doc.table(col_widths=(44, 16, 22, 40, 26, 22), line_height=5, padding=1.2, wrapmode=WrapMode.CHAR,
                        headings_style=FontFace(emphasis=None, fill_color=230), text_align=Align.L) as table:
             table.row(["项目（部位）", "设计值", "允许偏差", "实测值（超差点加*）", "合格点率", "结论"])
             for m in r.measurement_list:

@@ -24,7 +24,7 @@ app = typer.Typer(
 )
 
 COMMAND_GROUP = "zhijian.commands"
-_CORE = ("corpus_cmds", "index_cmds", "store_cmds", "token_cmds", "binding_cmds", "assistant_cmds")
+_CORE = ("corpus_cmds", "index_cmds", "store_cmds", "inspection_cmds", "token_cmds", "binding_cmds", "assistant_cmds")
 log = logging.getLogger(__name__)
 
 
