@@ -255,3 +255,47 @@ def test_two_inspectors_reinspect_one_notice_one_wins_nothing_is_lost(engine, se
                                      else "reinspect_fail"])
     drafts = session.scalars(select(CreditDraft.event)).all()
     assert drafts == (["notice_closed_on_time"] if wins[0].status == "closed" else ["notice_reissued"])
+
+
+def test_an_inspection_of_a_drawn_project_is_linked_to_its_draw(session, admin, world, rules):
+    from assistant.store import inspections
+
+    _graded_world(session, admin, world, rules)
+    out = spot_checks.create_draw(session, world.inspector, period_start=date(2026, 10, 1),
+                                  period_end=date(2026, 12, 31), seed="link", rules=rules, now=NOW)
+    session.commit()
+    drawn = out.picks[0]
+    not_drawn = next(p for p in (world.project_id, world.project2_id) if p not in {x.project_id for x in out.picks})
+    rec = inspections.create_inspection(session, world.inspector, project=drawn.project_id, spot_check=out.draw_no,
+                                        inspectors=drawn.inspector_ids, rules=rules, now=NOW)
+    session.commit()
+    assert rec.source == "spot_check" and rec.source_label == "双随机抽查"
+    assert spot_checks.get_draw(session, world.inspector, out.draw_no).picks[0].inspection_no == rec.record_no
+    with pytest.raises(IllegalTransition, match="已有检查记录"):
+        inspections.create_inspection(session, world.inspector, project=drawn.project_id, spot_check=out.draw_no,
+                                      rules=rules, now=NOW)
+    with pytest.raises(InvalidInput, match="没有抽中该工程"):
+        inspections.create_inspection(session, world.inspector, project=not_drawn, spot_check=out.draw_no,
+                                      rules=rules, now=NOW)
+
+
+def test_an_inspection_from_a_scheduled_booking(session, world, rules):
+    from datetime import time
+
+    from assistant.store import bookings, inspections
+    from assistant.store.booking_views import booking_window
+
+    day = booking_window(session, world.project_id, "地基与基础验收", rules=rules, now=NOW).days[0].day
+    b = bookings.create_booking(session, world.contractor, project=world.project_id, milestone="地基与基础验收",
+                                requested_date=day, contact_name="项目经理", contact_phone="13900000001",
+                                rules=rules, now=NOW)
+    with pytest.raises(IllegalTransition, match="排期后"):
+        inspections.create_inspection(session, world.inspector, booking=b.booking_no, rules=rules, now=NOW)
+    bookings.accept_booking(session, world.inspector, b.booking_no, rules=rules, now=NOW)
+    bookings.schedule_booking(session, world.inspector, b.booking_no, inspectors=["insp1", "insp2"],
+                              at_time=time(9, 0), rules=rules, now=NOW)
+    rec = inspections.create_inspection(session, world.inspector, booking=b.booking_no, rules=rules, now=NOW)
+    assert (rec.source, rec.booking_no, rec.project_id) == ("booking", b.booking_no, world.project_id)
+    with pytest.raises(InvalidInput, match="不是该工程的预约"):
+        inspections.create_inspection(session, world.inspector, booking=b.booking_no, project=world.project2_id,
+                                      rules=rules, now=NOW)
