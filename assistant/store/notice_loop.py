@@ -181,11 +181,8 @@ def _overdue_out(session: Session, n: RectificationNotice, today: date) -> Overd
 
 
 def overdue(session: Session, actor: Actor, *, rules: StoreRules, now: datetime | None = None) -> list[OverdueNotice]:
-    """Notices still awaiting rectification after their deadline, longest overdue first."""
-    if not actor.is_staff:
-        today = rules.today(now)
-        return [_overdue_out(session, n, today) for n in _overdue_rows(session, today)
-                if actor.enterprise_id == n.responsible_enterprise_id]
+    """Notices still awaiting rectification after their deadline, longest overdue first (the staff's queue)."""
+    require_staff(actor, "查看逾期整改通知单")
     today = rules.today(now)
     return [_overdue_out(session, n, today) for n in _overdue_rows(session, today)]
 
