@@ -15,13 +15,13 @@ from assistant.store.loop_schemas import (
     FindingOut,
     InspectionDetail,
     InspectionOut,
+    MeasurementCheck,
     MeasurementOut,
     NoticeDraft,
     TimelineEntry,
+    ToleranceItem,
 )
-from assistant.store.measurements import MeasurementCheck
 from assistant.store.schemas import NoticeOut
-from assistant.store.tolerances import ToleranceItem
 from assistant.usecases.inspections import InspectionDesk, ToleranceDesk
 
 router = APIRouter(tags=["监督检查与实测实量"])

@@ -30,8 +30,13 @@ from assistant.store.enums import (
     parse_enum,
 )
 from assistant.store.errors import IllegalTransition, InvalidDate, InvalidInput, NotFound
-from assistant.store.loop_schemas import FindingOut, InspectionDetail, InspectionOut, MeasurementOut
-from assistant.store.measurements import MeasurementCheck
+from assistant.store.loop_schemas import (
+    FindingOut,
+    InspectionDetail,
+    InspectionOut,
+    MeasurementCheck,
+    MeasurementOut,
+)
 from assistant.store.models import (
     Inspection,
     InspectionFinding,

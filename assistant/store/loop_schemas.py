@@ -8,10 +8,72 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.store.measurements import PointVerdict
 from assistant.store.schemas import AuditEntry, Out
+
+
+class ToleranceItem(BaseModel):
+    """One measurable item: its allowed deviation, how many points a check takes and the clause behind it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    unit: str
+    lower: float | None = Field(description="lowest allowed deviation (None: no lower limit)")
+    upper: float | None = Field(description="highest allowed deviation (None: no upper limit)")
+    relative_to_design: bool = Field(description="deviation = reading − design value; otherwise the reading itself")
+    points: int = Field(description="points per check")
+    code: str = Field(description="the standard whose clause sets the tolerance")
+    clause_no: str
+    title: str = Field(default="", description="title of that standard, when the library holds it")
+    pass_rate_required: float = Field(description="share of points (0–1) that must pass for the check to pass")
+    value_min: float = Field(description="smallest plausible reading; below it is a typing error")
+    value_max: float = Field(description="largest plausible reading")
+    method: str = ""
+    source: str = Field(description="code of the tolerance table the item comes from")
+    illustrative: bool = False
+
+
+class PointVerdict(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    value: float
+    deviation: float
+    ok: bool
+    beyond: bool = Field(default=False, description="beyond the alert factor × the allowed deviation")
+
+
+class MeasurementCheck(BaseModel):
+    """The verdict on one set of readings (the contract of POST /v1/measurements/check, plus detail)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    points: list[PointVerdict]
+    pass_rate: float = Field(description="points within tolerance / points, 0–1")
+    ok: bool = Field(description="pass rate reaches the item's requirement and no point is beyond the alert factor")
+    alert: bool = Field(description="pass rate below the warning line, or a point beyond the alert factor")
+    code: str
+    clause_no: str
+    item: str
+    name: str
+    unit: str
+    design: float | None
+    lower: float | None
+    upper: float | None
+    relative_to_design: bool
+    points_total: int
+    points_ok: int
+    points_required: int = Field(description="points a check of this item should have")
+    pass_rate_percent: float
+    pass_rate_required: float
+    warning_pass_rate: float
+    alert_factor: float
+    out_of_tolerance: list[int] = Field(description="indexes (from 0) of the points outside the tolerance")
+    beyond_factor: list[int] = Field(description="indexes of the points beyond the alert factor")
+    messages: list[str] = Field(description="what the verdict means, in Chinese (alert reasons first)")
+    citation: str = Field(description="the clause as written in a notice: CODE 第X条")
 
 
 class FindingOut(Out):

@@ -24,52 +24,10 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from assistant.store.errors import InvalidInput
+from assistant.store.loop_schemas import MeasurementCheck, PointVerdict, ToleranceItem
 from assistant.store.rules import StoreRules
-from assistant.store.tolerances import ToleranceItem
 from corpus.loaders.tolerance import bounds_text, fmt
-
-
-class PointVerdict(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    value: float
-    deviation: float
-    ok: bool
-    beyond: bool = Field(default=False, description="beyond the alert factor × the allowed deviation")
-
-
-class MeasurementCheck(BaseModel):
-    """The verdict on one set of readings (the contract of POST /v1/measurements/check, plus detail)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    points: list[PointVerdict]
-    pass_rate: float = Field(description="points within tolerance / points, 0–1")
-    ok: bool = Field(description="pass rate reaches the item's requirement and no point is beyond the alert factor")
-    alert: bool = Field(description="pass rate below the warning line, or a point beyond the alert factor")
-    code: str
-    clause_no: str
-    item: str
-    name: str
-    unit: str
-    design: float | None
-    lower: float | None
-    upper: float | None
-    relative_to_design: bool
-    points_total: int
-    points_ok: int
-    points_required: int = Field(description="points a check of this item should have")
-    pass_rate_percent: float
-    pass_rate_required: float
-    warning_pass_rate: float
-    alert_factor: float
-    out_of_tolerance: list[int] = Field(description="indexes (from 0) of the points outside the tolerance")
-    beyond_factor: list[int] = Field(description="indexes of the points beyond the alert factor")
-    messages: list[str] = Field(description="what the verdict means, in Chinese (alert reasons first)")
-    citation: str = Field(description="the clause as written in a notice: CODE 第X条")
 
 
 def _number(raw: Any, field: str, what: str) -> Decimal:

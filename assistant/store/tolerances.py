@@ -12,35 +12,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from assistant.store.errors import InvalidInput
+from assistant.store.loop_schemas import ToleranceItem
 from corpus.models import ClauseKind, DocKind, DocStatus, Document, code_key
 
 log = logging.getLogger(__name__)
-
-
-class ToleranceItem(BaseModel):
-    """One measurable item: its allowed deviation, how many points a check takes and the clause behind it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    name: str
-    unit: str
-    lower: float | None = Field(description="lowest allowed deviation (None: no lower limit)")
-    upper: float | None = Field(description="highest allowed deviation (None: no upper limit)")
-    relative_to_design: bool = Field(description="deviation = reading − design value; otherwise the reading itself")
-    points: int = Field(description="points per check")
-    code: str = Field(description="the standard whose clause sets the tolerance")
-    clause_no: str
-    title: str = Field(default="", description="title of that standard, when the library holds it")
-    pass_rate_required: float = Field(description="share of points (0–1) that must pass for the check to pass")
-    value_min: float = Field(description="smallest plausible reading; below it is a typing error")
-    value_max: float = Field(description="largest plausible reading")
-    method: str = ""
-    source: str = Field(description="code of the tolerance table the item comes from")
-    illustrative: bool = False
 
 
 def _float(raw: str) -> float | None:

@@ -17,13 +17,14 @@ from assistant.store.loop_schemas import (
     FindingOut,
     InspectionDetail,
     InspectionOut,
+    MeasurementCheck,
     MeasurementOut,
     NoticeDraft,
     TimelineEntry,
+    ToleranceItem,
 )
-from assistant.store.measurements import MeasurementCheck
 from assistant.store.schemas import NoticeOut
-from assistant.store.tolerances import ToleranceItem, build_catalogue, find_item
+from assistant.store.tolerances import build_catalogue, find_item
 from assistant.usecases.runtime import Runtime
 
 
