@@ -52,7 +52,7 @@ class InspectionIn(In):
 
 class FindingIn(In):
     category: str = Field(max_length=16, description="entity 实体质量 | behavior 质量行为")
-    description: str = Field(min_length=1, max_length=2000)
+    problem: str = Field(min_length=1, max_length=2000, description="问题描述")
     cited_code: str = Field(min_length=1, max_length=64, description="引用的标准编号（从检索结果选择）")
     cited_clause: str = Field(min_length=1, max_length=32, description="条款号，如 5.0.6")
     photos: list[DbId] = Field(default_factory=list, max_length=30)
@@ -68,8 +68,8 @@ class FinishIn(In):
 
 
 class SelectIn(In):
-    findings: list[DbId] = Field(default_factory=list, max_length=50, description="选中的问题编号")
-    measurements: list[DbId] = Field(default_factory=list, max_length=50, description="选中的超差实测记录编号")
+    finding_ids: list[DbId] = Field(default_factory=list, max_length=50, description="选中的问题编号")
+    measurement_ids: list[DbId] = Field(default_factory=list, max_length=50, description="选中的超差实测记录编号")
 
 
 class NoticeFromFindingsIn(SelectIn):
@@ -126,7 +126,7 @@ def detail(record_no: str, desk: InspectionDesk = Depends(inspections_desk),
              summary="记录发现的问题（引用条文）", responses=_404)
 def add_finding(record_no: str, body: FindingIn, desk: InspectionDesk = Depends(inspections_desk),
                 actor: Actor = Depends(require(*STAFF))) -> FindingOut:
-    return desk.add_finding(actor, record_no, category=body.category, description=body.description,
+    return desk.add_finding(actor, record_no, category=body.category, description=body.problem,
                             cited_code=body.cited_code, cited_clause=body.cited_clause, photos=body.photos,
                             measurement_id=body.measurement_id)
 
@@ -150,7 +150,7 @@ def finish(record_no: str, body: FinishIn, desk: InspectionDesk = Depends(inspec
              summary="由选中的问题生成整改通知单草稿（不保存）", responses=_404)
 def notice_draft(record_no: str, body: SelectIn, desk: InspectionDesk = Depends(inspections_desk),
                  actor: Actor = Depends(require(*STAFF))) -> NoticeDraft:
-    return desk.notice_draft(actor, record_no, findings=body.findings, measurements=body.measurements)
+    return desk.notice_draft(actor, record_no, findings=body.finding_ids, measurements=body.measurement_ids)
 
 
 @router.post("/v1/inspections/{record_no}/notices", response_model=NoticeOut, status_code=201,
@@ -158,7 +158,7 @@ def notice_draft(record_no: str, body: SelectIn, desk: InspectionDesk = Depends(
 def issue_notice(record_no: str, body: NoticeFromFindingsIn, response: Response,
                  desk: InspectionDesk = Depends(inspections_desk),
                  actor: Actor = Depends(require(*STAFF))) -> NoticeOut:
-    out = desk.issue_notice(actor, record_no, findings=body.findings, measurements=body.measurements,
+    out = desk.issue_notice(actor, record_no, findings=body.finding_ids, measurements=body.measurement_ids,
                             problem=body.problem, deadline=body.deadline, cited_code=body.cited_code,
                             cited_clause=body.cited_clause, responsible=body.responsible)
     response.headers["Location"] = f"/v1/rectifications/{out.notice_no}"

@@ -33,27 +33,27 @@ from corpus.loaders.tolerance import bounds_text, fmt
 def _number(raw: Any, field: str, what: str) -> Decimal:
     """A finite number from JSON or what a phone keyboard sends ('１２.５' included); never a boolean."""
     if isinstance(raw, bool) or raw is None or isinstance(raw, dict | list):
-        raise InvalidInput(f"{field}（{what}）应为数字，收到的是“{raw}”", field=field)
+        raise InvalidInput(f"{what}应为数字，收到的是“{raw}”", field=field)
     if isinstance(raw, float) and not math.isfinite(raw):
-        raise InvalidInput(f"{field}（{what}）应为有限数字", field=field)
+        raise InvalidInput(f"{what}应为有限数字", field=field)
     text = unicodedata.normalize("NFKC", raw).strip().replace("−", "-") if isinstance(raw, str) else str(raw)
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise InvalidInput(f"{field}（{what}）“{raw}”不是数字", field=field) from None
+        raise InvalidInput(f"{what}“{raw}”不是数字", field=field) from None
     if not value.is_finite():
-        raise InvalidInput(f"{field}（{what}）应为有限数字", field=field)
+        raise InvalidInput(f"{what}应为有限数字", field=field)
     return value
 
 
 def _in_range(value: Decimal, item: ToleranceItem, field: str, what: str) -> None:
     lo, hi = Decimal(str(item.value_min)), Decimal(str(item.value_max))
     if value < 0 <= lo:
-        raise InvalidInput(f"{field}（{what}）{value:f} {item.unit} 不能为负数：“{item.name}”的读数不小于"
+        raise InvalidInput(f"{what} {value:f} {item.unit} 不能为负数：“{item.name}”的读数不小于"
                            f" {fmt(item.value_min)} {item.unit}", field=field)
     if not lo <= value <= hi:
         raise InvalidInput(
-            f"{field}（{what}）{value:f} {item.unit} 超出“{item.name}”读数的合理范围"
+            f"{what} {value:f} {item.unit} 超出“{item.name}”读数的合理范围"
             f"（{fmt(item.value_min)}–{fmt(item.value_max)} {item.unit}），请核对后重新输入", field=field)
 
 
@@ -67,20 +67,20 @@ def _beyond(dev: Decimal, lower: Decimal | None, upper: Decimal | None, factor: 
 def check(item: ToleranceItem, design: Any, values: Sequence[Any], *, rules: StoreRules) -> MeasurementCheck:
     """Judge ``values`` (readings, in the item's unit) against ``item``; see the module docstring."""
     if isinstance(values, str | bytes) or not isinstance(values, Sequence):
-        raise InvalidInput("values（实测值）应为数字列表，如 [25, 27.5, 31]", field="values")
+        raise InvalidInput("实测值应为数字列表，如 [25, 27.5, 31]", field="values")
     if not values:
-        raise InvalidInput("values（实测值）不能为空：请至少输入一个实测值", field="values")
+        raise InvalidInput("实测值不能为空：请至少输入一个实测值", field="values")
     if len(values) > rules.measurement_max_points:
-        raise InvalidInput(f"values（实测值）最多 {rules.measurement_max_points} 个，收到 {len(values)} 个",
+        raise InvalidInput(f"实测值最多 {rules.measurement_max_points} 个，收到 {len(values)} 个",
                            field="values")
     base: Decimal | None = None
     if item.relative_to_design:
         if design is None or (isinstance(design, str) and not design.strip()):
-            raise InvalidInput(f"design（设计值）必填：“{item.name}”按实测值与设计值之差判定", field="design")
+            raise InvalidInput(f"设计值必填：“{item.name}”按实测值与设计值之差判定", field="design")
         base = _number(design, "design", "设计值")
         _in_range(base, item, "design", "设计值")
     elif design is not None and not (isinstance(design, str) and not design.strip()):
-        raise InvalidInput(f"design（设计值）应为空：“{item.name}”直接以实测偏差值判定，不需要设计值",
+        raise InvalidInput(f"设计值应为空：“{item.name}”直接以实测偏差值判定，不需要设计值",
                            field="design")
     readings = []
     for i, raw in enumerate(values):

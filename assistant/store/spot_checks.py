@@ -79,14 +79,14 @@ def _ratios(rules: StoreRules, given: Mapping[str, float] | None) -> dict[str, f
         for grade, value in source.items():
             g = str(grade).strip().upper()
             if g not in bounds:
-                raise InvalidInput(f"ratios 中的信用等级“{grade}”无效，可选：{'、'.join(bounds)}", field="ratios")
+                raise InvalidInput(f"抽查比例中的信用等级“{grade}”无效，可选：{'、'.join(bounds)}", field="ratios")
             lo, hi = bounds[g]
             try:
                 v = float(value)
             except (TypeError, ValueError):
-                raise InvalidInput(f"ratios.{g}（{g}级抽查比例）应为百分数", field=f"ratios.{g}") from None
+                raise InvalidInput(f"{g}级抽查比例应为百分数", field=f"ratios.{g}") from None
             if not lo <= v <= hi:
-                raise InvalidInput(f"ratios.{g}（{g}级抽查比例）{v:g}% 超出规定范围 {lo:g}%–{hi:g}%",
+                raise InvalidInput(f"{g}级抽查比例 {v:g}% 超出规定范围 {lo:g}%–{hi:g}%",
                                    field=f"ratios.{g}")
             out[g] = v
     return out

@@ -69,7 +69,7 @@ def find_item(items: Iterable[ToleranceItem], item_id: object) -> ToleranceItem:
         if it.id == key or it.id.casefold() == key.casefold():
             return it
     if not key:
-        raise InvalidInput("item（实测项目）必填：请填写允许偏差表中的项目编号，如 GET /v1/tolerances 所列",
+        raise InvalidInput("请填写实测项目：允许偏差表中的项目编号（见 GET /v1/tolerances）",
                            field="item")
-    raise InvalidInput(f"item（实测项目）“{key}”不在允许偏差表中，请从 GET /v1/tolerances 列出的项目中选择",
+    raise InvalidInput(f"实测项目“{key}”不在允许偏差表中，请从 GET /v1/tolerances 列出的项目中选择",
                        field="item")

@@ -118,13 +118,13 @@ CASES = [
     Case("GET", "/v1/inspections/{record_no}", {"other", "inspector", "admin"},
          lambda i: f"/v1/inspections/{i['record']}", hidden=frozenset({'contractor'})),
     Case("POST", "/v1/inspections/{record_no}/findings", STAFF, lambda i: f"/v1/inspections/{i['record']}/findings",
-         body={"category": "entity", "description": "垫块不足", "cited_code": "ZJ/T 102-2025", "cited_clause": "5.0.2"}),
+         body={"category": "entity", "problem": "垫块不足", "cited_code": "ZJ/T 102-2025", "cited_clause": "5.0.2"}),
     Case("POST", "/v1/inspections/{record_no}/measurements", STAFF,
          lambda i: f"/v1/inspections/{i['record']}/measurements", body={"item": "CV-02", "design": 25, "values": [25, 40]}),
     Case("POST", "/v1/inspections/{record_no}/notice-draft", STAFF,
-         lambda i: f"/v1/inspections/{i['record']}/notice-draft", body=lambda i: {"findings": [int(i["finding"])]}),
+         lambda i: f"/v1/inspections/{i['record']}/notice-draft", body=lambda i: {"finding_ids": [int(i["finding"])]}),
     Case("POST", "/v1/inspections/{record_no}/notices", STAFF, lambda i: f"/v1/inspections/{i['record']}/notices",
-         body=lambda i: {"findings": [int(i["finding"])]}),
+         body=lambda i: {"finding_ids": [int(i["finding"])]}),
     Case("GET", "/v1/inspections/{record_no}/pdf", {"other", "inspector", "admin"},
          lambda i: f"/v1/inspections/{i['record']}/pdf", hidden=frozenset({'contractor'})),
     Case("POST", "/v1/inspections/{record_no}/finish", STAFF, lambda i: f"/v1/inspections/{i['record']}/finish",
@@ -169,7 +169,7 @@ def _ids(client, demo: Demo) -> dict[str, str]:
     record = client.post("/v1/inspections", json={"project": projects["示例花园小区3号住宅楼（示例）"]},
                          headers=admin).json()["record_no"]
     finding = client.post(f"/v1/inspections/{record}/findings", headers=admin, json={
-        "category": "entity", "description": "板底垫块缺失", "cited_code": "ZJ/T 102-2025", "cited_clause": "5.0.2"})
+        "category": "entity", "problem": "板底垫块缺失", "cited_code": "ZJ/T 102-2025", "cited_clause": "5.0.2"})
     draw = client.post("/v1/spot-checks", json={"period_start": "2026-10-01", "period_end": "2026-12-31"},
                        headers=admin).json()["draw_no"]
     return {

@@ -59,22 +59,22 @@ def test_measured_values_contract_with_values_on_the_limits(client):
     assert limit["ok"] is True and limit["alert"] is False
 
 
-@pytest.mark.parametrize("body,field", [
-    ({"item": "XX-99", "design": 25, "values": [25]}, "item"),
-    ({"item": "CV-02", "design": 25, "values": [25, "二十"]}, "values[1]"),
-    ({"item": "CV-02", "design": 25, "values": [-4]}, "values[0]"),
-    ({"item": "CV-02", "design": 25, "values": [1000000]}, "values[0]"),
-    ({"item": "CV-02", "design": None, "values": [25]}, "design"),
-    ({"item": "CV-02", "design": 25, "values": [False]}, "values[0]"),
+@pytest.mark.parametrize("body,field,label", [
+    ({"item": "XX-99", "design": 25, "values": [25]}, "item", "实测项目“XX-99”不在允许偏差表中"),
+    ({"item": "CV-02", "design": 25, "values": [25, "二十"]}, "values[1]", "第2个实测值“二十”不是数字"),
+    ({"item": "CV-02", "design": 25, "values": [-4]}, "values[0]", "第1个实测值 -4 mm 不能为负数"),
+    ({"item": "CV-02", "design": 25, "values": [1000000]}, "values[0]", "第1个实测值 1000000 mm 超出"),
+    ({"item": "CV-02", "design": None, "values": [25]}, "design", "设计值必填"),
+    ({"item": "CV-02", "design": 25, "values": [False]}, "values[0]", "第1个实测值应为数字"),
 ])
-def test_bad_measurements_are_a_chinese_422_naming_the_field(client, body, field):
-    body_problem = assert_problem(client.post("/v1/measurements/check", json=body), 422)
-    assert body_problem["field"] == field and field in body_problem["detail"]
+def test_bad_measurements_are_a_chinese_422_naming_the_field(client, body, field, label):
+    problem = assert_problem(client.post("/v1/measurements/check", json=body), 422, "invalid_input")
+    assert problem["field"] == field and label in problem["detail"]
 
 
 def test_values_must_be_a_list(client):
     problem = assert_problem(client.post("/v1/measurements/check", json={"item": "CV-02", "values": "25 26"}), 422)
-    assert "values" in problem["detail"]
+    assert "实测值" in problem["detail"] and "values" not in problem["detail"]
 
 
 @pytest.fixture
@@ -124,11 +124,11 @@ def test_inspect_measure_notify_reply_reinspect_close_publish_and_find(writable)
         hit = next(h for h in hits if h["kind"] == "body")
         assert (hit["code"], hit["clause_no"]) == ("ZJ/T 102-2025", "5.0.2")
         finding = c.post(f"/v1/inspections/{record_no}/findings", headers=zhang, json={
-            "category": "entity", "description": "三层楼板板底垫块用碎砖代替", "cited_code": hit["code"],
+            "category": "entity", "problem": "三层楼板板底垫块用碎砖代替", "cited_code": hit["code"],
             "cited_clause": hit["clause_no"], "photos": [101]}).json()
         assert finding["citation"] == "ZJ/T 102-2025 第5.0.2条"
         bad = c.post(f"/v1/inspections/{record_no}/findings", headers=zhang, json={
-            "category": "entity", "description": "x", "cited_code": "ZJ/T 102-2025", "cited_clause": "9.9.9"})
+            "category": "entity", "problem": "x", "cited_code": "ZJ/T 102-2025", "cited_clause": "9.9.9"})
         assert assert_problem(bad, 422)["field"] == "cited_clause"
 
         # 实测: slab cover 25 mm by design; two points out, one of them beyond 1.5 × the tolerance
@@ -138,12 +138,12 @@ def test_inspect_measure_notify_reply_reinspect_close_publish_and_find(writable)
 
         # 通知: drafted from the finding and the flagged set, then issued as drafted
         draft = c.post(f"/v1/inspections/{record_no}/notice-draft", headers=zhang,
-                       json={"findings": [finding["id"]], "measurements": [m["id"]]}).json()
+                       json={"finding_ids": [finding["id"]], "measurement_ids": [m["id"]]}).json()
         assert draft["deadline"] == calendar.add_workdays(today, 7).day.isoformat()
         assert draft["responsible_enterprise_name"] == "示例建工集团有限公司"
         assert draft["citations"] == ["ZJ/T 102-2025 第5.0.2条", "ZJ/T 102-2025 第5.0.6条"]
         issued = c.post(f"/v1/inspections/{record_no}/notices", headers=zhang,
-                        json={"findings": [finding["id"]], "measurements": [m["id"]]})
+                        json={"finding_ids": [finding["id"]], "measurement_ids": [m["id"]]})
         assert issued.status_code == 201, issued.text
         notice = issued.json()
         notice_no = notice["notice_no"]
