@@ -29,6 +29,8 @@ from api.routers import (
     bookings,
     credit,
     documents,
+    followup,
+    inspections,
     knowledge,
     notifications,
     ops,
@@ -158,7 +160,8 @@ def create_app(settings: Settings | None = None, *, channels: Sequence[ServerCha
                   openapi_url="/openapi.json", lifespan=lifespan)
     app.state.services = services
     errors.install(app)
-    for r in (knowledge, documents, bookings, credit, visits, rectifications, notifications, admin):
+    for r in (knowledge, documents, bookings, credit, visits, rectifications, inspections, followup, notifications,
+              admin):
         app.include_router(r.router, responses=COMMON_RESPONSES)
     app.include_router(ops.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -16,6 +16,8 @@ from assistant.store.actors import Actor
 from assistant.store.enums import AccountRole
 from assistant.store.tokens import hash_token
 from assistant.usecases.bookings import BookingDesk
+from assistant.usecases.followup import CaseDesk, CreditDraftDesk, SpotCheckDesk
+from assistant.usecases.inspections import InspectionDesk, ToleranceDesk
 from assistant.usecases.library import LibraryDesk
 from assistant.usecases.registry import AccountDesk, CreditDesk, NotificationDesk
 from assistant.usecases.work import NoticeDesk, VisitDesk
@@ -109,3 +111,23 @@ def library_desk(services: Services = Depends(get_services)) -> LibraryDesk:
 
 def knowledge(services: Services = Depends(get_services)) -> Knowledge:
     return services.assistant.knowledge
+
+
+def tolerances_desk(services: Services = Depends(get_services)) -> ToleranceDesk:
+    return services.assistant.tolerances
+
+
+def inspections_desk(services: Services = Depends(get_services)) -> InspectionDesk:
+    return services.assistant.inspections
+
+
+def credit_drafts_desk(services: Services = Depends(get_services)) -> CreditDraftDesk:
+    return services.assistant.credit_drafts
+
+
+def cases_desk(services: Services = Depends(get_services)) -> CaseDesk:
+    return services.assistant.cases
+
+
+def spot_checks_desk(services: Services = Depends(get_services)) -> SpotCheckDesk:
+    return services.assistant.spot_checks

@@ -131,6 +131,16 @@ FIELD_LABELS = {
     "login": "登录名", "name": "姓名", "role": "角色", "team": "监督组", "phone": "电话", "label": "说明",
     "expires_days": "有效天数", "include_revoked": "包括已撤销的令牌", "token_id": "令牌编号", "hours": "有效小时数",
     "since": "起始日期", "until": "截止日期", "unread_only": "只看未读", "ids": "消息编号", "muted": "静音的提醒类别",
+    # inspections, measured values, the notice loop, credit drafts, cases, random checks
+    "item": "实测项目", "design": "设计值", "values": "实测值", "source": "检查来源", "booking": "预约编号",
+    "spot_check": "抽查批次", "inspected_on": "检查日期", "unit_work": "单位工程", "position": "部位",
+    "entity_items": "实体质量检查项", "behavior_items": "质量行为检查项", "photos": "照片", "category": "问题类别",
+    "measurement_id": "实测记录编号", "conclusion": "检查结论", "finding_ids": "问题编号",
+    "measurement_ids": "实测记录编号", "new_deadline": "新的整改期限", "title": "案例标题", "cause": "原因",
+    "treatment": "处理", "basis": "依据", "tags": "标签", "points": "分值", "expires_on": "有效期截止日期",
+    "period_start": "抽查周期开始日期", "period_end": "抽查周期结束日期", "seed": "随机种子", "ratios": "抽查比例",
+    "inspectors_per_project": "每个工程的检查人数", "record_no": "检查记录编号", "draft_id": "草稿编号",
+    "draw_no": "抽查批次编号",
 }
 
 

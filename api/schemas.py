@@ -149,11 +149,22 @@ class NoticeIn(In):
 
 class NoticeReplyIn(In):
     reply: str = Field(min_length=1, max_length=4000)
+    photos: list[DbId] = Field(default_factory=list, max_length=30, description="整改照片的附件编号")
 
 
 class ReinspectIn(In):
     passed: bool
     note: str = Field(default="", max_length=4000)
+    new_deadline: date | None = Field(default=None, description="复查不合格时的新整改期限；不填则按工作日自动计算")
+
+
+class CaseIn(In):
+    title: str = Field(min_length=1, max_length=100)
+    problem: str = Field(min_length=1, max_length=4000, description="问题")
+    cause: str = Field(min_length=1, max_length=4000, description="原因")
+    treatment: str = Field(min_length=1, max_length=4000, description="处理")
+    basis: str = Field(default="", max_length=1000, description="依据条文")
+    tags: list[Annotated[str, Field(min_length=1, max_length=20)]] = Field(default_factory=list, max_length=10)
 
 
 # -- accounts and tokens ---------------------------------------------------

@@ -122,6 +122,37 @@ class Settings(BaseSettings):
     visit_priority_open_rectification: int = 15
     visit_priority_per_waiting_day: float = Field(default=1.0, description="ageing so no request waits forever")
 
+    # On-site inspections: measured values (实测实量), rectification deadlines, credit drafts, random checks (双随机)
+    measurement_warning_pass_rate: float = Field(
+        default=80, ge=0, le=100, description="percent: a measured set whose pass rate is below this raises an alert"
+    )
+    measurement_alert_factor: float = Field(
+        default=1.5, ge=1, le=10, description="a point beyond this many times the allowed deviation fails and alerts"
+    )
+    measurement_max_points: int = Field(default=200, ge=1, le=2000, description="measured points one check may hold")
+    rectification_deadline_workdays: int = Field(
+        default=7, ge=1, le=120, description="working days a notice drafted from findings allows by default"
+    )
+    credit_draft_rules: dict[str, dict[str, Any]] = Field(
+        default={
+            "notice_overdue": {"kind": "bad", "points": 3, "months": 6},
+            "notice_reissued": {"kind": "bad", "points": 2, "months": 6},
+            "notice_closed_on_time": {"kind": "good", "points": 1, "months": 12},
+            "inspection_clean": {"kind": "good", "points": 1, "months": 12},
+        },
+        description="event -> the credit record drafted for staff to confirm; leave an event out to draft nothing",
+    )
+    spot_check_ratios: dict[str, float] = Field(
+        default={}, description="percent drawn per grade; default the middle of each grade's ratio range"
+    )
+    spot_check_inspectors: int = Field(default=2, ge=1, le=10, description="inspectors drawn for each project")
+    station_cases_code: str = Field(
+        default="ZJ-CASE-STATION", description="document code of the station's own published cases"
+    )
+    pdf_font: Path | None = Field(
+        default=None, description="a TTF/OTF with Chinese glyphs for printed notices; default Noto Serif SC (packaged)"
+    )
+
     # WeCom (企业微信) self-built application: zhijian wecom, or mounted in zhijian serve when all five are set.
     # The API base URL is for tests and proxies; the reply window must stay below WeCom's 5 seconds.
     wecom_corp_id: str | None = Field(default=None, description="企业ID (CorpID), 我的企业 -> 企业信息")

@@ -7,6 +7,8 @@ the index, the document library or a database session themselves:
 - ``ask`` / ``search`` / ``lookup`` / ``chat`` / ``feedback`` / ``report``: knowledge and conversations;
 - ``bookings``, ``visits``, ``notices``, ``credit``, ``accounts``, ``bindings``, ``notifications``: the
   station's business and what people are told about it;
+- ``inspections``, ``tolerances``, ``credit_drafts``, ``cases``, ``spot_checks``: on-site inspection records
+  and measured values, and what follows from them (credit drafts, published cases, random-check draws);
 - ``knowledge`` (clause views, document list, index status) and ``library`` (uploads and jobs, admins);
 - ``health``: what /healthz reports.
 
@@ -43,6 +45,8 @@ from assistant.store.errors import SchemaNotReady, StoreError
 from assistant.store.models.base import utcnow
 from assistant.store.rules import StoreRules
 from assistant.usecases.bookings import BookingDesk
+from assistant.usecases.followup import CaseDesk, CreditDraftDesk, SpotCheckDesk
+from assistant.usecases.inspections import InspectionDesk, ToleranceDesk
 from assistant.usecases.library import LibraryDesk
 from assistant.usecases.registry import AccountDesk, BindingDesk, CreditDesk, NotificationDesk
 from assistant.usecases.runtime import Runtime
@@ -85,6 +89,11 @@ class Assistant:
         self.notifications = NotificationDesk(self.runtime)
         jobs = JobManager(settings, on_index_changed=self.knowledge.index_changed, on_finished=on_job_finished)
         self.library = LibraryDesk(self.knowledge, jobs)
+        self.tolerances = ToleranceDesk(self.runtime, self.knowledge)
+        self.inspections = InspectionDesk(self.runtime, self.knowledge, self.tolerances)
+        self.credit_drafts = CreditDraftDesk(self.runtime)
+        self.cases = CaseDesk(self.runtime, jobs)
+        self.spot_checks = SpotCheckDesk(self.runtime)
         self._engine: ConversationEngine | None = None
         self._write_probe: tuple[float, bool] | None = None
 

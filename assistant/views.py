@@ -14,11 +14,11 @@ from index.models import Hit, SearchFilters
 __all__ = ["ClauseEntry", "ClauseView", "DatabaseHealth", "DocumentInfo", "DocumentList", "DocumentView", "Health", "Hit", "IndexHealth", "SearchFilters",
            "SearchPage", "cite", "clause_view", "document_view"]
 
-ENTRY_KINDS = ("case", "faq")
+ENTRY_KINDS = ("case", "faq", "tolerance")
 
 
 def cite(title: str, code: str, clause_no: str, kind: str = "body") -> str:
-    """《title》CODE 第X条 — the form inspectors write in a rectification notice; cases and FAQ by entry id."""
+    """《title》CODE 第X条 — the form inspectors write in a rectification notice; cases, FAQ and table rows by id."""
     if kind in ENTRY_KINDS:
         return f"《{title}》{clause_no}"
     return f"《{title}》{code} 第{clause_no}条"

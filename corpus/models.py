@@ -19,6 +19,7 @@ class DocKind(StrEnum):
     guide = "guide"
     case = "case"
     faq = "faq"
+    tolerance = "tolerance"  # a table of allowed deviations (实测实量), one row per item
 
 
 class DocStatus(StrEnum):
@@ -32,6 +33,7 @@ class ClauseKind(StrEnum):
     commentary = "commentary"
     case = "case"
     faq = "faq"
+    tolerance = "tolerance"  # one row of a tolerance table; its fields are in ``extra``
 
 
 class Clause(BaseModel):
@@ -49,7 +51,7 @@ class Clause(BaseModel):
     ocr_confidence: float | None = Field(
         default=None, description="read from a scanned page: the OCR engine's confidence in its lines (0-1)"
     )
-    extra: dict[str, str] = Field(default_factory=dict, description="case fields (问题/原因/处理/依据) etc.")
+    extra: dict[str, str] = Field(default_factory=dict, description="case fields (问题/原因/处理/依据), tolerance row fields …")
 
     @property
     def path(self) -> list[str]:

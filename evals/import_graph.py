@@ -70,7 +70,10 @@ RULES: list[tuple[str, str, str]] = [
       for mod in ("index", "corpus", "evals", "sqlalchemy", "assistant.store.db", "assistant.store.bookings",
                   "assistant.store.booking_views", "assistant.store.visits", "assistant.store.rectifications",
                   "assistant.store.credit", "assistant.store.accounts", "assistant.store.projects",
-                  "assistant.store.migrate", "assistant.answering.service")],
+                  "assistant.store.migrate", "assistant.store.inspections", "assistant.store.notice_loop",
+                  "assistant.store.credit_drafts", "assistant.store.cases", "assistant.store.spot_checks",
+                  "assistant.store.timeline", "assistant.store.measurements", "assistant.store.tolerances",
+                  "assistant.answering.service")],
     *[(pkg, "tests", "shipped packages never depend on test code")
       for pkg in ("corpus", "index", "assistant", "api", "bots", "evals")],
 ]

@@ -31,7 +31,8 @@ class FusionParams:
 # Authority prior: when a standard and a guide, case or FAQ entry match about equally, the
 # standard is what an inspector cites; a case illustrates a rule rather than stating it. Fitted
 # on the development split of the evaluation installation (python -m evals.tune_ranking).
-AUTHORITY_PRIOR: tuple[tuple[str, float], ...] = (("guide", 0.08), ("case", 0.15), ("faq", 0.05))
+# A tolerance table row restates the clause it cites, so it yields to that clause as a case does.
+AUTHORITY_PRIOR: tuple[tuple[str, float], ...] = (("guide", 0.08), ("case", 0.15), ("faq", 0.05), ("tolerance", 0.15))
 DEFAULT_FUSION = FusionParams(method="linear", w_lexical=0.6, w_dense=0.4, kind_prior=AUTHORITY_PRIOR)
 
 Ranked = Sequence[tuple[Hashable, float]]

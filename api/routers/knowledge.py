@@ -20,8 +20,8 @@ from assistant.views import ClauseView, SearchFilters, SearchPage
 
 router = APIRouter(prefix="/v1", tags=["知识检索与问答"])
 
-ClauseKindQ = Literal["body", "commentary", "case", "faq"]
-DocKindQ = Literal["standard", "guide", "case", "faq"]
+ClauseKindQ = Literal["body", "commentary", "case", "faq", "tolerance"]
+DocKindQ = Literal["standard", "guide", "case", "faq", "tolerance"]
 
 
 @router.get(

@@ -47,6 +47,8 @@ def lead_sentence(primary: Citation) -> str:
         return "按监督站办事指南，答复如下："
     if primary.kind == "case":
         return "知识库中有一个类似的质量问题案例，可供参考："
+    if primary.kind == "tolerance":
+        return "实测实量允许偏差表中有该项目的规定："
     if primary.repealed_by and not primary.repealed_items:
         return "该条文已被废止，原文仅供对照："
     if primary.mandatory:

@@ -15,7 +15,7 @@ class Citation(BaseModel):
     clause_no: str
     text: str
     score: float
-    kind: str = Field(description="body | commentary | case | faq")
+    kind: str = Field(description="body | commentary | case | faq | tolerance")
     status: str = Field(description="现行 | 废止 | 即将实施")
     mandatory: bool = False
     superseded_by: str | None = None

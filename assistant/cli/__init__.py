@@ -24,8 +24,8 @@ app = typer.Typer(
 )
 
 COMMAND_GROUP = "zhijian.commands"
-_CORE = ("corpus_cmds", "index_cmds", "store_cmds", "token_cmds", "binding_cmds", "notification_cmds",
-         "assistant_cmds")
+_CORE = ("corpus_cmds", "index_cmds", "store_cmds", "inspection_cmds", "token_cmds", "binding_cmds",
+         "notification_cmds", "assistant_cmds")
 log = logging.getLogger(__name__)
 
 

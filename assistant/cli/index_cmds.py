@@ -14,10 +14,11 @@ app.add_typer(index_app, name="index")
 _KIND_ALIASES = {
     "正文": "body", "条文": "body", "条文说明": "commentary", "说明": "commentary",
     "案例": "case", "问答": "faq", "标准": "standard", "规范": "standard", "指南": "guide",
+    "允许偏差": "tolerance", "实测实量": "tolerance",
 }
-_CLAUSE_KINDS = {"body", "commentary", "case", "faq"}
+_CLAUSE_KINDS = {"body", "commentary", "case", "faq", "tolerance"}
 _DOC_KINDS = {"standard", "guide"}
-_KIND_ZH = {"body": "正文", "commentary": "条文说明", "case": "案例", "faq": "问答"}
+_KIND_ZH = {"body": "正文", "commentary": "条文说明", "case": "案例", "faq": "问答", "tolerance": "允许偏差"}
 
 
 

@@ -30,3 +30,16 @@ def phone(value: str | None, what: str = "联系电话") -> str:
     if _MOBILE.match(compact) or _LANDLINE.match(compact):
         return compact
     raise InvalidInput(f"{what}“{raw}”格式不正确，请填写11位手机号或带区号的固定电话（如 0571-87654321）")
+
+
+def attachment_ids(values: object, what: str, *, limit: int = 30) -> list[int]:
+    """Photos and files are referenced by attachment id (positive integers), at most ``limit``, no repeats."""
+    out: list[int] = []
+    for v in values or ():  # type: ignore[attr-defined]
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise InvalidInput(f"{what}应为附件编号（正整数）", field="photos")
+        out.append(v)
+    out = list(dict.fromkeys(out))
+    if len(out) > limit:
+        raise InvalidInput(f"{what}最多 {limit} 个", field="photos")
+    return out

@@ -73,6 +73,28 @@ class VisitStatus(Labeled):
     withdrawn = "withdrawn"
 
 
+class InspectionSource(Labeled):
+    booking = "booking"
+    patrol = "patrol"
+    spot_check = "spot_check"
+
+
+class InspectionStatus(Labeled):
+    open = "open"
+    finished = "finished"
+
+
+class FindingCategory(Labeled):
+    entity = "entity"
+    behavior = "behavior"
+
+
+class DraftStatus(Labeled):
+    pending = "pending"
+    confirmed = "confirmed"
+    rejected = "rejected"
+
+
 _labels(EnterpriseRole, {"owner": "建设", "contractor": "施工", "supervisor": "监理", "surveyor": "勘察",
                          "designer": "设计", "testing": "检测"})
 _labels(ProjectStatus, {"under_supervision": "监督中", "completed": "已竣工"})
@@ -83,6 +105,11 @@ _labels(BookingStatus, {"submitted": "已提交", "accepted": "已受理", "retu
 _labels(RectificationStatus, {"open": "待整改", "replied": "已回复待复查", "closed": "已销项"})
 _labels(VisitStatus, {"submitted": "已提交", "assigned": "已派员", "visited": "已上门服务", "closed": "已办结",
                       "withdrawn": "已撤回"})
+
+_labels(InspectionSource, {"booking": "预约验收监督", "patrol": "巡查", "spot_check": "双随机抽查"})
+_labels(InspectionStatus, {"open": "记录中", "finished": "已完成"})
+_labels(FindingCategory, {"entity": "实体质量", "behavior": "质量行为"})
+_labels(DraftStatus, {"pending": "待确认", "confirmed": "已确认", "rejected": "已驳回"})
 
 ACTIVE_BOOKING_STATUSES = (BookingStatus.submitted, BookingStatus.accepted, BookingStatus.scheduled)
 OPEN_VISIT_STATUSES = (VisitStatus.submitted, VisitStatus.assigned, VisitStatus.visited)

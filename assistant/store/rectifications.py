@@ -7,6 +7,7 @@ project is not closed, bookings of the milestones in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -35,6 +36,9 @@ def to_out(n: RectificationNotice, today: date) -> NoticeOut:
         responsible_enterprise_name=n.responsible_enterprise.name, status=n.status.value,
         status_label=n.status.label, reply=n.reply, replied_at=n.replied_at,
         reinspection_note=n.reinspection_note, closed_at=n.closed_at, issued_at=n.issued_at,
+        reply_photos=list(n.reply_photos or []), reissue_count=n.reissue_count or 0, inspection_id=n.inspection_id,
+        days_overdue=(today - n.deadline).days if n.status == R.open and today > n.deadline else 0,
+        escalated_at=n.escalated_at,
     )
 
 
@@ -80,7 +84,7 @@ def issue_notice(
     notice = RectificationNotice(
         notice_no=next_number(session, "notice", today.year, width=4), project_id=proj.id, problem=text,
         cited_code=code, cited_clause=clause, deadline=deadline, responsible_enterprise_id=ent_id,
-        status=R.open, issued_at=rules.now(now), updated_at=rules.now(now),
+        status=R.open, issued_at=rules.now(now), updated_at=rules.now(now), issued_by_id=actor.account_id,
     )
     session.add(notice)
     session.flush()
@@ -116,7 +120,7 @@ def _expect(notice: RectificationNotice, status: RectificationStatus, verb: str)
         )
 
 
-def reply_notice(session: Session, actor: Actor, notice_no: str, reply: str, *,
+def reply_notice(session: Session, actor: Actor, notice_no: str, reply: str, *, photos: Sequence[int] = (),
                  rules: StoreRules, now: datetime | None = None) -> NoticeOut:
     """The responsible enterprise reports what it has put right."""
     notice = notice_row(session, notice_no, lock=True)
@@ -125,6 +129,7 @@ def reply_notice(session: Session, actor: Actor, notice_no: str, reply: str, *,
     require_staff_or_member(actor, notice.responsible_enterprise_id, "回复该整改通知单")
     _expect(notice, R.open, "回复")
     notice.reply = checks.text(reply, "整改回复", max_len=4000)
+    notice.reply_photos = checks.attachment_ids(photos, "整改照片")
     notice.replied_at = notice.updated_at = rules.now(now)
     notice.status = R.replied
     session.flush()
@@ -135,8 +140,9 @@ def reply_notice(session: Session, actor: Actor, notice_no: str, reply: str, *,
 
 
 def reinspect_notice(session: Session, actor: Actor, notice_no: str, *, passed: bool, note: str = "",
-                     rules: StoreRules, now: datetime | None = None) -> NoticeOut:
-    """Re-inspection: a pass closes the notice, a failure reopens it (the note says why)."""
+                     new_deadline: date | None = None, rules: StoreRules, now: datetime | None = None) -> NoticeOut:
+    """Re-inspection: a pass closes the notice (销号); a failure re-issues it with a new deadline (given, or
+    ``rules.deadline_workdays`` working days from today) and the note says why."""
     require_staff(actor, "复查整改")
     notice = notice_row(session, notice_no, lock=True)
     _expect(notice, R.replied, "复查")
@@ -146,11 +152,15 @@ def reinspect_notice(session: Session, actor: Actor, notice_no: str, *, passed: 
     if passed:
         notice.status, notice.closed_at = R.closed, rules.now(now)
     else:
-        notice.status = R.open
+        deadline = new_deadline or rules.calendar.add_workdays(rules.today(now), rules.deadline_workdays).day
+        if deadline <= rules.today(now):
+            raise InvalidDate(f"新的整改期限 {deadline} 应晚于今天")
+        notice.status, notice.deadline, notice.escalated_at = R.open, deadline, None
+        notice.reissue_count = (notice.reissue_count or 0) + 1
     session.flush()
     audit.record(session, actor, "notice", notice.id, "reinspect_pass" if passed else "reinspect_fail",
                  from_status=R.replied.value, to_status=notice.status.value, at=rules.now(now),
-                 detail={"note": remark})
+                 detail={"note": remark, **({} if passed else {"deadline": notice.deadline.isoformat()})})
     events.notice_event(session, actor, notice, "reinspect_pass" if passed else "reinspect_fail", at=rules.now(now))
     return to_out(notice, rules.today(now))
 

@@ -7,6 +7,7 @@ two apps with different settings in one process follow their own rules.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -16,6 +17,37 @@ from assistant.store.errors import InvalidInput
 from assistant.store.models.base import utcnow
 from assistant.store.scheme import CreditScheme
 from assistant.store.workdays import WorkCalendar
+
+
+@dataclass(frozen=True)
+class DraftRule:
+    """What one event drafts for staff to confirm: a good or bad credit record of ``points``, valid ``months``."""
+
+    kind: str
+    points: float
+    months: int
+
+    @classmethod
+    def table(cls, raw: Mapping[str, Mapping[str, Any]]) -> dict[str, DraftRule]:
+        out = {}
+        for event, spec in raw.items():
+            if event not in DRAFT_EVENTS:
+                raise ValueError(f"配置错误：credit_draft_rules 中的事件“{event}”无效，可选：{'、'.join(DRAFT_EVENTS)}")
+            rule = cls(str(spec["kind"]), float(spec["points"]), int(spec["months"]))
+            if rule.kind not in ("good", "bad") or not 0 < rule.points <= 100 or not 0 < rule.months <= 120:
+                raise ValueError(f"配置错误：credit_draft_rules.{event} 应为 good/bad、0–100 分、1–120 个月")
+            out[event] = rule
+        return out
+
+
+# Events of the inspection loop that draft a credit record (never recorded without staff confirming it).
+DRAFT_EVENTS = ("notice_overdue", "notice_reissued", "notice_closed_on_time", "inspection_clean")
+DEFAULT_DRAFT_RULES = {
+    "notice_overdue": DraftRule("bad", 3, 6),
+    "notice_reissued": DraftRule("bad", 2, 6),
+    "notice_closed_on_time": DraftRule("good", 1, 12),
+    "inspection_clean": DraftRule("good", 1, 12),
+}
 
 
 @dataclass(frozen=True)
@@ -37,6 +69,13 @@ class StoreRules:
     visit_priority_per_waiting_day: float = 1.0
     credit: CreditScheme = field(default_factory=CreditScheme)
     name_match_threshold: float = 80.0
+    warning_pass_rate: float = 0.8
+    alert_factor: float = 1.5
+    measurement_max_points: int = 200
+    deadline_workdays: int = 7
+    credit_drafts: Mapping[str, DraftRule] = field(default_factory=lambda: dict(DEFAULT_DRAFT_RULES))
+    spot_check_ratios: Mapping[str, float] = field(default_factory=dict)
+    spot_check_inspectors: int = 2
 
     @classmethod
     def from_settings(cls, settings: Any) -> StoreRules:
@@ -59,6 +98,13 @@ class StoreRules:
             visit_priority_per_waiting_day=settings.visit_priority_per_waiting_day,
             credit=CreditScheme.from_settings(settings),
             name_match_threshold=settings.credit_name_match_threshold,
+            warning_pass_rate=settings.measurement_warning_pass_rate / 100,
+            alert_factor=settings.measurement_alert_factor,
+            measurement_max_points=settings.measurement_max_points,
+            deadline_workdays=settings.rectification_deadline_workdays,
+            credit_drafts=DraftRule.table(settings.credit_draft_rules),
+            spot_check_ratios=dict(settings.spot_check_ratios),
+            spot_check_inspectors=settings.spot_check_inspectors,
         )
 
     def lead_for(self, milestone: str) -> int:

@@ -209,6 +209,11 @@ class NoticeOut(Out):
     reinspection_note: str
     closed_at: datetime | None
     issued_at: datetime
+    reply_photos: list[int] = []
+    reissue_count: int = 0
+    inspection_id: int | None = None
+    days_overdue: int = 0
+    escalated_at: datetime | None = None
 
 
 class NoticeDetail(NoticeOut):

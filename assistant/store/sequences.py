@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from assistant.store.models import NumberSequence
 from assistant.store.upsert import insert_ignore
 
-PREFIXES = {"booking": "", "notice": "ZG", "visit": "FW"}
+PREFIXES = {"booking": "", "notice": "ZG", "visit": "FW", "inspection": "JC", "spotcheck": "CC", "case": "AL"}
 
 
 def next_number(session: Session, kind: str, year: int, *, width: int = 6) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from assistant.store import rectifications, visits
+from assistant import printing
+from assistant.store import notice_loop, rectifications, visits
 from assistant.store.actors import Actor
+from assistant.store.loop_schemas import EscalationOut, OverdueNotice
 from assistant.store.schemas import NoticeDetail, NoticeOut, VisitDetail, VisitOut
 from assistant.usecases.runtime import Runtime
 
@@ -84,11 +86,36 @@ class NoticeDesk:
         with self._rt.session() as s:
             return rectifications.get_notice(s, notice_no, actor=actor, rules=self._rt.rules, now=self._rt.now())
 
-    def reply(self, actor: Actor, notice_no: str, reply: str) -> NoticeOut:
+    def reply(self, actor: Actor, notice_no: str, reply: str, photos: Sequence[int] = ()) -> NoticeOut:
         with self._rt.session() as s:
-            return rectifications.reply_notice(s, actor, notice_no, reply, rules=self._rt.rules, now=self._rt.now())
+            return rectifications.reply_notice(s, actor, notice_no, reply, photos=photos, rules=self._rt.rules,
+                                               now=self._rt.now())
 
-    def reinspect(self, actor: Actor, notice_no: str, *, passed: bool, note: str = "") -> NoticeOut:
+    def reinspect(self, actor: Actor, notice_no: str, *, passed: bool, note: str = "",
+                  new_deadline: date | None = None) -> NoticeOut:
+        """Pass (销号) or re-issue with a new deadline; either drafts the credit record it calls for."""
+        now = self._rt.now()
         with self._rt.session() as s:
-            return rectifications.reinspect_notice(s, actor, notice_no, passed=passed, note=note,
-                                                   rules=self._rt.rules, now=self._rt.now())
+            out = rectifications.reinspect_notice(s, actor, notice_no, passed=passed, note=note,
+                                                  new_deadline=new_deadline, rules=self._rt.rules, now=now)
+            notice_loop.after_reinspection(s, out.notice_no, passed=passed, rules=self._rt.rules, now=now)
+            return out
+
+    def overdue(self, actor: Actor) -> list[OverdueNotice]:
+        """Open notices past their deadline, longest overdue first (the inspectors' queue)."""
+        with self._rt.session() as s:
+            return notice_loop.overdue(s, actor, rules=self._rt.rules, now=self._rt.now())
+
+    def escalate(self, actor: Actor) -> EscalationOut:
+        """Tell inspectors about notices newly overdue and draft the bad records (run it daily, or by hand)."""
+        with self._rt.session() as s:
+            return notice_loop.escalate(s, actor, rules=self._rt.rules, now=self._rt.now())
+
+    def pdf(self, actor: Actor | None, notice_no: str) -> bytes:
+        """The printable notice (PDF), numbered and with the station's name, ready to stamp."""
+        with self._rt.session() as s:
+            n = rectifications.get_notice(s, notice_no, actor=actor, rules=self._rt.rules, now=self._rt.now())
+            findings, issuer = notice_loop.printed_parts(s, n.id)
+        st = self._rt.settings
+        return printing.notice_pdf(n, station=st.station_name, station_phone=st.station_phone, findings=findings,
+                                   issued_by=issuer, timezone=st.timezone, font=st.pdf_font)

@@ -10,6 +10,9 @@ Schemas (documented in corpus/sample/README.md):
 * YAML collection of cases or FAQ: ``collection: {code, title, kind: case|faq, illustrative}`` and
   ``entries: [{id, title, problem, cause, treatment, basis, tags}]`` (cases) or
   ``[{id, question, answer, tags}]`` (FAQ).
+* YAML tolerance table: ``collection: {code, title, kind: tolerance, illustrative}`` and ``entries: [{id, name,
+  unit, lower, upper, relative_to_design, points, pass_rate, range, method, basis: {code, clause_no}, tags}]``
+  (see ``corpus.loaders.tolerance``).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import yaml
 
 from corpus.errors import IngestError, yaml_problem
 from corpus.loaders.textfile import decode_bytes
+from corpus.loaders.tolerance import check_table_code, tolerance_row
 from corpus.models import Clause, ClauseKind, DocKind, DocStatus, Document, canonical_code, clause_sort_key
 
 _CASE_FIELDS = (("problem", "问题"), ("cause", "原因"), ("treatment", "处理"), ("basis", "依据"))
@@ -131,7 +135,12 @@ def load_yaml(path: Path) -> Document:
 
 def _collection(data: dict[str, Any], path: Path) -> Document:
     meta = _meta_from(data.get("collection") or {})
-    kind = DocKind(meta.get("kind", "case"))
+    try:
+        kind = DocKind(meta.get("kind", "case"))
+    except ValueError:
+        raise IngestError(f"集合类别“{meta.get('kind')}”无效，可选：case、faq、tolerance") from None
+    if kind is DocKind.tolerance:
+        check_table_code(str((data.get("collection") or {}).get("code") or ""))
     entries = data.get("entries") or []
     clauses: list[Clause] = []
     seen: set[str] = set()
@@ -143,7 +152,9 @@ def _collection(data: dict[str, Any], path: Path) -> Document:
             raise IngestError(f"条目编号重复：{eid}")
         seen.add(eid)
         tags = "、".join(str(t) for t in e.get("tags") or [])
-        if kind is DocKind.faq:
+        if kind is DocKind.tolerance:
+            clauses.append(tolerance_row(e))
+        elif kind is DocKind.faq:
             if not e.get("question") or not e.get("answer"):
                 raise IngestError(f"{eid} 缺少 question 或 answer")
             text = f"问：{str(e['question']).strip()}\n答：{str(e['answer']).strip()}"

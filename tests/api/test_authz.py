@@ -104,6 +104,40 @@ CASES = [
          lambda i: f"/v1/rectifications/{i['notice']}/reply", body={"reply": "已整改"}, hidden=frozenset({'contractor'})),
     Case("POST", "/v1/rectifications/{notice_no}/reinspect", STAFF,
          lambda i: f"/v1/rectifications/{i['notice']}/reinspect", body={"passed": False, "note": "未整改到位"}),
+    Case("GET", "/v1/rectifications/overdue", STAFF),
+    Case("POST", "/v1/rectifications/escalate", STAFF),
+    Case("GET", "/v1/rectifications/{notice_no}/pdf", {"other", "inspector", "admin"},
+         lambda i: f"/v1/rectifications/{i['notice']}/pdf", hidden=frozenset({'contractor'})),
+    Case("GET", "/v1/rectifications/{notice_no}/case-draft", STAFF, lambda i: f"/v1/rectifications/{i['notice']}/case-draft"),
+    Case("POST", "/v1/rectifications/{notice_no}/publish", STAFF, lambda i: f"/v1/rectifications/{i['notice']}/publish",
+         body={"title": "测试案例", "problem": "问题", "cause": "原因", "treatment": "处理"}),
+    Case("GET", "/v1/tolerances", ALL),
+    Case("POST", "/v1/measurements/check", ALL, body={"item": "CV-02", "design": 25, "values": [25, 33, 34]}),
+    Case("GET", "/v1/inspections", MEMBERS),
+    Case("POST", "/v1/inspections", STAFF, body=lambda i: {"project": int(i["school"]), "position": "三层楼板"}),
+    Case("GET", "/v1/inspections/{record_no}", {"other", "inspector", "admin"},
+         lambda i: f"/v1/inspections/{i['record']}", hidden=frozenset({'contractor'})),
+    Case("POST", "/v1/inspections/{record_no}/findings", STAFF, lambda i: f"/v1/inspections/{i['record']}/findings",
+         body={"category": "entity", "problem": "垫块不足", "cited_code": "ZJ/T 102-2025", "cited_clause": "5.0.2"}),
+    Case("POST", "/v1/inspections/{record_no}/measurements", STAFF,
+         lambda i: f"/v1/inspections/{i['record']}/measurements", body={"item": "CV-02", "design": 25, "values": [25, 40]}),
+    Case("POST", "/v1/inspections/{record_no}/notice-draft", STAFF,
+         lambda i: f"/v1/inspections/{i['record']}/notice-draft", body=lambda i: {"finding_ids": [int(i["finding"])]}),
+    Case("POST", "/v1/inspections/{record_no}/notices", STAFF, lambda i: f"/v1/inspections/{i['record']}/notices",
+         body=lambda i: {"finding_ids": [int(i["finding"])]}),
+    Case("GET", "/v1/inspections/{record_no}/pdf", {"other", "inspector", "admin"},
+         lambda i: f"/v1/inspections/{i['record']}/pdf", hidden=frozenset({'contractor'})),
+    Case("POST", "/v1/inspections/{record_no}/finish", STAFF, lambda i: f"/v1/inspections/{i['record']}/finish",
+         body={"conclusion": "发现问题一项，已下发整改通知单"}),
+    Case("GET", "/v1/projects/{project}/timeline", {"contractor", "inspector", "admin"},
+         lambda i: f"/v1/projects/{i['school']}/timeline", hidden=frozenset({'other'})),
+    Case("GET", "/v1/credit/drafts", STAFF),
+    Case("POST", "/v1/credit/drafts/{draft_id}/confirm", STAFF, "/v1/credit/drafts/999999/confirm", body={}),
+    Case("POST", "/v1/credit/drafts/{draft_id}/reject", STAFF, "/v1/credit/drafts/999999/reject", body={"note": "不予记录"}),
+    Case("GET", "/v1/cases", STAFF),
+    Case("GET", "/v1/spot-checks", STAFF),
+    Case("POST", "/v1/spot-checks", STAFF, body={"period_start": "2026-10-01", "period_end": "2026-12-31", "seed": "t"}),
+    Case("GET", "/v1/spot-checks/{draw_no}", STAFF, lambda i: f"/v1/spot-checks/{i['draw']}"),
     Case("GET", "/v1/me", ALL),
     Case("GET", "/v1/notifications", SIGNED_IN),
     Case("POST", "/v1/notifications/read", SIGNED_IN, body={}),
@@ -136,7 +170,17 @@ def _ids(client, demo: Demo) -> dict[str, str]:
     visits = client.get("/v1/visits", headers=admin).json()
     notices = client.get("/v1/rectifications", headers=admin).json()
     window = client.get(f"/v1/bookings/window?project={school}&milestone=主体结构验收", headers=admin).json()
+    # an inspection record of the housing project (示例市政's, so the builder's account may not see it)
+    record = client.post("/v1/inspections", json={"project": projects["示例花园小区3号住宅楼（示例）"]},
+                         headers=admin).json()["record_no"]
+    finding = client.post(f"/v1/inspections/{record}/findings", headers=admin, json={
+        "category": "entity", "problem": "板底垫块缺失", "cited_code": "ZJ/T 102-2025", "cited_clause": "5.0.2"})
+    draw = client.post("/v1/spot-checks", json={"period_start": "2026-10-01", "period_end": "2026-12-31"},
+                       headers=admin).json()["draw_no"]
     return {
+        "record": record,
+        "finding": str(finding.json()["id"]),
+        "draw": draw,
         "school": str(school),
         "free_day": next(d["day"] for d in window["days"] if d["free"] > 0),
         "b_builder": by[("示例县第一中学综合楼（示例）", "地基与基础验收")]["booking_no"],  # scheduled, builder's
@@ -161,6 +205,13 @@ def _snapshot(app) -> dict[str, Any]:
             "tokens": q("SELECT COUNT(*), COUNT(revoked_at) FROM api_tokens"),
             "binding_codes": q("SELECT COUNT(*), MAX(expires_at) FROM binding_codes"),
             "feedback": q("SELECT COUNT(*) FROM answer_feedback"),
+            "inspections": q("SELECT record_no, status, conclusion FROM inspections ORDER BY id"),
+            "findings": q("SELECT id, notice_id FROM inspection_findings ORDER BY id"),
+            "measurements": q("SELECT COUNT(*) FROM inspection_measurements"),
+            "drafts": q("SELECT id, status FROM credit_drafts ORDER BY id"),
+            "draws": q("SELECT COUNT(*) FROM spot_check_draws"),
+            "cases": q("SELECT COUNT(*) FROM published_cases"),
+            "notice_loop": q("SELECT notice_no, deadline, reissue_count, escalated_at FROM rectification_notices ORDER BY id"),
         }
 
 

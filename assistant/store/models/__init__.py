@@ -6,6 +6,13 @@ from assistant.store.models.base import Base
 from assistant.store.models.bindings import BindingCode, ChannelBinding
 from assistant.store.models.bookings import Booking, BookingInspector
 from assistant.store.models.credit import CreditRecord
+from assistant.store.models.followup import CreditDraft, PublishedCase, SpotCheckDraw, SpotCheckPick
+from assistant.store.models.inspections import (
+    Inspection,
+    InspectionFinding,
+    InspectionInspector,
+    InspectionMeasurement,
+)
 from assistant.store.models.notifications import Delivery, Notification, NotificationPref
 from assistant.store.models.rectifications import RectificationNotice
 from assistant.store.models.registry import (
@@ -31,17 +38,25 @@ __all__ = [
     "BookingInspector",
     "ChannelBinding",
     "Conversation",
+    "CreditDraft",
     "CreditRecord",
     "Delivery",
     "Enterprise",
+    "Inspection",
+    "InspectionFinding",
+    "InspectionInspector",
+    "InspectionMeasurement",
     "InspectionTeam",
     "Notification",
     "NotificationPref",
     "NumberSequence",
     "Project",
     "ProjectParty",
+    "PublishedCase",
     "QueryLog",
     "RectificationNotice",
+    "SpotCheckDraw",
+    "SpotCheckPick",
     "TeamDay",
     "VisitExpert",
     "VisitRequest",

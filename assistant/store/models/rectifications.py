@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assistant.store.enums import RectificationStatus
@@ -33,6 +33,13 @@ class RectificationNotice(Base):
     closed_at: Mapped[datetime | None] = mapped_column()
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The inspection loop (migration 0009): where the notice came from, who issued it, reply photos
+    # (attachment ids), how often a failed re-inspection re-issued it, when its lateness was escalated.
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id", ondelete="SET NULL"))
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    reply_photos: Mapped[list[int]] = mapped_column(JSON, default=list, server_default="[]")
+    reissue_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    escalated_at: Mapped[datetime | None] = mapped_column()
 
     project: Mapped[Project] = relationship()
     responsible_enterprise: Mapped[Enterprise] = relationship()
