@@ -17,7 +17,6 @@ from assistant.store.models.base import utcnow
 from assistant.store.scheme import CreditScheme
 from assistant.store.workdays import WorkCalendar
 
-
 # Practice as published (and the Settings defaults): 竣工验收监督 is organised by the 建设单位; 主体结构 after
 # 地基与基础 is 办结, 竣工 after 主体.
 PRACTICE_MILESTONE_ROLES: dict[str, tuple[str, ...]] = {"竣工验收监督": ("owner",)}

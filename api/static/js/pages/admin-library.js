@@ -3,7 +3,7 @@
  * remove a document after a confirmation. Each change runs as a background job. */
 import { api, upload } from "../core/api.js";
 import { statusBadge } from "../core/clauses.js";
-import { $, el, fill, fmtTime } from "../core/dom.js";
+import { $, el, fill, fmtTime, icon } from "../core/dom.js";
 import { register } from "../core/router.js";
 import { confirmDialog, resultBox, showResult, toast } from "../core/ui.js";
 
@@ -87,7 +87,10 @@ async function loadJobs(section) {
 register({
   id: "library", title: "条文库", tab: { label: "条文库", icon: "book" }, roles: ["admin"], tabs: { admin: 1 },
   mount(section) {
-    const input = el("input", { type: "file", id: "upload-files", multiple: true, accept: ".pdf,.docx,.md,.txt,.html,.htm,.rst,.jsonl,.yaml,.yml", "aria-label": "选择规范文件" });
+    const chosen = el("div", { class: "hint", id: "upload-chosen" }, "未选择文件");
+    const input = el("input", { type: "file", id: "upload-files", class: "file-input", multiple: true, accept: ".pdf,.docx,.md,.txt,.html,.htm,.rst,.jsonl,.yaml,.yml",
+      "aria-label": "选择规范文件", onchange: () => fill(chosen, input.files.length ? Array.from(input.files).map((f) => f.name).join("、") : "未选择文件") });
+    const picker = el("div", { class: "picker" }, el("label", { class: "btn pick" }, icon("book", "ico-inline"), "选择规范文件", input), chosen);
     const progress = el("progress", { id: "upload-progress", max: "100", value: "0", hidden: true });
     const stage = el("div", { id: "upload-stage", class: "hint" });
     const out = resultBox("upload-result");
@@ -101,11 +104,11 @@ register({
         fill(stage, "已上传，等待导入…");
         const done = await watch(job.id, progress, stage);
         showResult(out, done.status === "succeeded", el("div", {}, `导入${done.status_label}`), jobSummary(done));
-        input.value = "";
+        input.value = ""; fill(chosen, "未选择文件");
         await loadDocs(section); await loadJobs(section);
       } catch (e) { showResult(out, false, e.message); fill(stage); progress.hidden = true; }
     } }, el("h2", {}, "上传规范"), el("p", { class: "hint" }, "PDF（含文字层）、Word、Markdown、文本、HTML、rst、JSONL、YAML；同名文件内容变化时替换旧版本。"),
-    input, progress, stage, out, el("button", { type: "submit", class: "btn primary block", id: "upload-go" }, "上传并导入"));
+    picker, progress, stage, out, el("button", { type: "submit", class: "btn primary block", id: "upload-go" }, "上传并导入"));
     fill(section, f, resultBox("lib-result"),
       el("div", { class: "row-between" }, el("h2", {}, "文档"), el("span", { class: "hint", id: "doc-count" })),
       el("input", { type: "search", id: "doc-filter", placeholder: "按编号或名称筛选", "aria-label": "筛选文档", oninput: () => loadDocs(section) }),

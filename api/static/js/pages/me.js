@@ -2,7 +2,7 @@
 import { setToken } from "../core/api.js";
 import { $, el, fill, tel } from "../core/dom.js";
 import { form } from "../core/forms.js";
-import { go, register } from "../core/router.js";
+import { register } from "../core/router.js";
 import { meta, session } from "../core/session.js";
 import { toast } from "../core/ui.js";
 import { signedIn } from "../main-hooks.js";
@@ -58,5 +58,3 @@ register({
     } catch (e) { /* the station card is optional */ }
   },
 });
-
-export { go };
