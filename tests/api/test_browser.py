@@ -35,7 +35,7 @@ from PIL import Image
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
+               "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=zh-CN"]
 ROLE_LINES = (("admin", "管理员"), ("inspector", "监督员"), ("contractor", "企业用户"), ("expert", "服务团专家"))
 SCHOOL = "示例县第一中学综合楼（示例）"
 
