@@ -45,7 +45,7 @@ function addBot(r) {
     msg.append(el("div", { class: "choices" }, choices.map((c) =>
       el("button", { type: "button", class: "btn small", onclick: () => send(c.value, c.label) }, c.label))));
   }
-  if (r.grounded === false && session.me.role === "contractor") {
+  if (r.grounded === false && (session.me.role === "contractor" || !session.me.authenticated)) {
     msg.append(el("div", { class: "choices" }, el("button", { type: "button", class: "btn small", onclick: () => go("visit") }, "去“服务申请”")));
   }
   if (r.query_id) msg.append(votes(r.query_id));

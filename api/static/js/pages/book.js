@@ -3,6 +3,7 @@
 import { api, query } from "../core/api.js";
 import { $, $$, el, fill, history, hhmm, kv, statusBadge, tel, weekday } from "../core/dom.js";
 import { field, form, options, serverErrors, validate } from "../core/forms.js";
+import { gallery } from "../core/photos.js";
 import { register } from "../core/router.js";
 import { meta, projects, session } from "../core/session.js";
 import { resultBox, showResult, toast } from "../core/ui.js";
@@ -109,6 +110,7 @@ async function showBooking(section, no) {
       kv([["工程", b.project_name], ["事项", b.milestone], ["监督日期", `${b.inspection_date}（${weekday(b.inspection_date)}）${b.scheduled_time ? " " + hhmm(b.scheduled_time) : ""}`],
         ["监督组", b.team_name], ["监督员", b.inspectors.join("、") || "待指派"], ["联系人", b.contact_name], ["电话", tel(b.contact_phone)],
         [b.status === "returned" ? "退回原因" : "说明", b.status_reason], ["监督结论", b.result]]),
+      await gallery("booking", b.booking_no),
       el("h3", {}, "办理记录"), history(b.history),
       canCancel ? el("button", { type: "button", class: "btn danger", id: "cancel-open", onclick: () => { fill(slot, cancelForm(section, b.booking_no)); $("textarea", slot).focus(); } }, "取消预约") : null,
       slot);

@@ -40,7 +40,7 @@ async function load(section) {
 }
 
 register({
-  id: "visit", title: "服务申请", tab: { label: "服务申请", icon: "team" }, roles: ["contractor"],
+  id: "visit", title: "服务申请", tab: { label: "服务申请", icon: "team" }, roles: ["anon", "contractor"],
   tabs: { contractor: 5 },
   mount(section) {
     const f = form({ id: "visit-form", onsubmit: async (ev) => {
@@ -66,9 +66,15 @@ register({
     field("联系电话", el("input", { type: "tel", id: "visit-phone", name: "contact_phone", maxlength: "40", required: true, inputmode: "tel", "data-kind": "phone", autocomplete: "tel" })),
     resultBox("visit-result"),
     el("button", { type: "submit", class: "btn primary block" }, "提交申请"));
-    fill(section, f, el("h2", {}, "我的服务申请"), el("ol", { class: "list", id: "visit-list" }));
+    fill(section, el("div", { class: "need-login", id: "visit-login" }, "申请质量服务团上门服务需要以企业账号登录：请在“我的”中填写质监站发给您的访问令牌。",
+      el("button", { type: "button", class: "btn", "data-go": "me" }, "去登录")),
+    el("div", { id: "visit-body" }, f, el("h2", {}, "我的服务申请"), el("ol", { class: "list", id: "visit-list" })));
   },
   async show(section) {
+    const anon = !session.me.authenticated;
+    $("#visit-login", section).hidden = !anon;
+    $("#visit-body", section).hidden = anon;
+    if (anon) return;
     try {
       const [m, ps] = await Promise.all([meta(), projects()]);
       if ($("#visit-topic", section).options.length <= 1) {
