@@ -10,7 +10,7 @@ import { staff } from "../core/session.js";
 import { resultBox, showResult, toast } from "../core/ui.js";
 
 const QUEUES = [["today", "今日"], ["week", "本周"], ["overdue", "逾期"], ["pending", "待受理"]];
-let currentQueue = "today";
+let currentQueue = null;  // chosen by the inspector; at first the most pressing queue that has work
 
 function item(b) {
   return el("li", { class: "item", "data-booking": b.booking_no },
@@ -28,6 +28,7 @@ async function showList(section, which) {
   fill(list, el("li", { class: "hint" }, "加载中…"));
   try {
     const q = await api("/v1/bookings/queues");
+    if (!currentQueue) currentQueue = ["today", "overdue", "pending", "week"].find((k) => q.counts[k]) || "today";
     fill($("#queue-tabs", section), QUEUES.map(([key, label]) => el("button", {
       type: "button", role: "tab", class: "seg" + (key === currentQueue ? " active" : "") + (key === "overdue" && q.counts.overdue ? " alert" : ""),
       "data-queue": key, "aria-selected": String(key === currentQueue), onclick: () => showList(section, key),
