@@ -182,6 +182,14 @@ def clear_of_tab_bar(pg, selector: str) -> None:
     assert box["y"] >= 0 and box["y"] + box["height"] <= bar["y"] + 1, (box, bar)
 
 
+def assert_tap_targets(pg) -> None:
+    """Every visible button, tab, phone link and checkbox label is at least 44 px high."""
+    small = pg.evaluate("""() => [...document.querySelectorAll('button, .tab, a.tel, label.chk, label.check, .day')]
+        .filter(e => e.offsetParent && e.getBoundingClientRect().height < 44)
+        .map(e => e.textContent.trim() + ' ' + Math.round(e.getBoundingClientRect().height))""")
+    assert small == [], small
+
+
 def test_anyone_searches_and_asks(server, page, shot):
     pg = page
     open_page(pg, server)
@@ -211,10 +219,7 @@ def test_anyone_searches_and_asks(server, page, shot):
     up.click()
     expect(answer.locator(".vote.chosen")).to_have_count(1)
     shot(pg, "ask")
-    # Every tap target of the page is at least 44 px high.
-    small = pg.evaluate("""() => [...document.querySelectorAll('button, .tab, a.tel, label.chk')]
-        .filter(e => e.offsetParent && e.getBoundingClientRect().height < 44).map(e => e.textContent.trim())""")
-    assert small == [], small
+    assert_tap_targets(pg)
     assert pg.errors == [], pg.errors  # type: ignore[attr-defined]
 
 
@@ -284,6 +289,7 @@ def test_contractor_books_is_refused_with_the_reason_and_answers_a_notice(server
     expect(detail).to_contain_text(booking_no)
     expect(detail.locator(".history")).to_contain_text("提交")
     expect(detail.locator("a.tel")).to_have_attribute("href", "tel:13800000009")
+    assert_tap_targets(pg)
     pg.click("#cancel-open")
     pg.click("#cancel-form button[type=submit]")
     expect(pg.locator("#cancel-form .field-error")).to_have_text("请填写取消原因")
@@ -394,6 +400,7 @@ def test_inspector_accepts_schedules_with_a_conflict_and_completes(server, page,
     form.locator("button[type=submit]").click()
     expect(pg.locator("#schedule-anyway")).to_be_visible()
     shot(pg, "conflict-confirm")
+    assert_tap_targets(pg)
     pg.click("#schedule-anyway")
     expect(detail.locator(".badge.st-scheduled")).to_have_text("已排期")
     expect(detail).to_contain_text("张监督（示例）、李监督（示例）")
@@ -494,6 +501,7 @@ def test_expert_records_a_visit_with_a_photo(server, page, shot, tmp_path):
     pg.fill("#record-form textarea[name=advice]", "垫块按600mm梅花形布置，浇筑前逐跨检查（测试）")
     pg.set_input_files("#record-form input[type=file]", str(photo(tmp_path, "垫块.jpg", "2026:12:04 14:30:00")))
     shot(pg, "record-form")
+    assert_tap_targets(pg)
     pg.click("#record-form button[type=submit]")
     detail = pg.locator("#expert-detail")
     expect(detail.locator(".badge.st-visited")).to_have_text("已上门服务")
@@ -564,6 +572,7 @@ def test_admin_uploads_a_standard_and_watches_it_finish(server, page, shot, tmp_
     expect(pg.locator("#tok-list")).to_contain_text(token[:6])
     assert token not in pg.locator("#tok-list").inner_text()
     shot(pg, "tokens")
+    assert_tap_targets(pg)
     pg.click(".tab[data-go=settings]")
     expect(pg.locator("#settings-list dd[data-key=booking_milestone_roles]")).to_contain_text("竣工验收监督")
     expect(pg.locator("#settings-list")).to_contain_text("各事项可由哪些参建单位预约")
