@@ -3,6 +3,8 @@ import { api, query } from "../core/api.js";
 import { $, addDays, el, fill, fmtTime, today } from "../core/dom.js";
 import { register } from "../core/router.js";
 
+let stationToday = "";
+
 async function load(section) {
   const since = $("#rep-since", section).value, until = $("#rep-until", section).value;
   const out = $("#rep-out", section);
@@ -10,6 +12,10 @@ async function load(section) {
   fill(out, el("p", { class: "hint" }, "统计中…"));
   try {
     const r = await api("/v1/reports/unanswered" + query({ since, until, limit: 50 }));
+    // The period is the station's (its time zone decides what "today" is), not this phone's.
+    stationToday = stationToday || r.until;
+    $("#rep-since", section).value = r.since;
+    $("#rep-until", section).value = r.until;
     fill(out,
       el("div", { class: "stats" },
         el("div", { class: "stat" }, el("strong", {}, String(r.total_queries)), el("span", {}, "提问总数")),
@@ -31,7 +37,10 @@ async function load(section) {
 register({
   id: "report", title: "未答问题报表", tab: { label: "报表", icon: "chart" }, roles: ["admin", "inspector"], tabs: { admin: 2 },
   mount(section) {
-    const set = (days) => { $("#rep-until", section).value = today(); $("#rep-since", section).value = addDays(today(), -(days - 1)); load(section); };
+    const set = (days) => {
+      const end = stationToday || today();
+      $("#rep-until", section).value = end; $("#rep-since", section).value = addDays(end, -(days - 1)); load(section);
+    };
     fill(section,
       el("form", { class: "card form", novalidate: true, onsubmit: (e) => { e.preventDefault(); load(section); } },
         el("div", { class: "row two" },
@@ -40,8 +49,6 @@ register({
         el("div", { class: "row" }, [7, 30, 90].map((d) => el("button", { type: "button", class: "btn small", onclick: () => set(d) }, `近${d}天`)),
           el("button", { type: "submit", class: "btn primary small" }, "统计"))),
       el("div", { id: "rep-out" }));
-    $("#rep-until", section).value = today();
-    $("#rep-since", section).value = addDays(today(), -29);
   },
   show(section) { return load(section); },
 });

@@ -105,6 +105,7 @@ register({
   id: "ask", title: "问答", tab: { label: "问答", icon: "chat" },
   tabs: { anon: 2, contractor: 1, expert: 3 },
   mount(section) {
+    restoredFor = null;  // a new page (after signing in or out) shows the conversation again
     const box = el("textarea", { id: "ask-q", rows: "1", maxlength: "500", placeholder: "输入您的问题", "aria-label": "问题", enterkeyhint: "send" });
     box.addEventListener("keydown", (ev) => {
       if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) { ev.preventDefault(); $("#ask-form").requestSubmit(); }

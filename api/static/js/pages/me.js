@@ -6,11 +6,12 @@ import { register } from "../core/router.js";
 import { meta, session } from "../core/session.js";
 import { toast } from "../core/ui.js";
 import { signedIn } from "../main-hooks.js";
+import { forgetConversation } from "./ask.js";
 
 const LINKS = {
   anon: [],
   contractor: [["visit", "服务申请（质量服务团上门服务）"], ["book", "我的预约"], ["credit", "企业信用查询"], ["inbox", "消息提醒"]],
-  inspector: [["ask", "问答"], ["inbox", "消息提醒"]],
+  inspector: [["ask", "问答"], ["report", "未答问题报表"], ["inbox", "消息提醒"]],
   expert: [["inbox", "消息提醒"]],
   admin: [["queue", "预约工作台（受理、排期、办结）"], ["notices", "整改通知单"], ["dispatch", "服务团派遣"], ["search", "条文检索"],
     ["credit", "企业信用"], ["ask", "问答"], ["inbox", "消息提醒"]],
@@ -29,6 +30,7 @@ register({
       if (!value) { err.textContent = "请填写访问令牌"; input.focus(); return; }
       err.textContent = "";
       setToken(value);
+      forgetConversation();
       const me = await signedIn();
       if (me.authenticated) { input.value = ""; toast(`已登录：${me.name}（${me.role_label}）`); }
       else { setToken(""); err.textContent = me.error || "访问令牌无效，请核对"; }
@@ -36,7 +38,7 @@ register({
     el("label", { class: "field" }, el("span", { class: "label" }, "访问令牌"), input, el("small", { class: "field-error", id: "token-error", "aria-live": "polite" })),
     el("label", { class: "chk" }, el("input", { type: "checkbox", id: "token-show", onchange: (e) => { input.type = e.target.checked ? "text" : "password"; } }), "显示令牌"),
     el("div", { class: "row" }, el("button", { type: "submit", class: "btn primary" }, "登录"),
-      el("button", { type: "button", class: "btn", id: "token-clear", onclick: async () => { setToken(""); await signedIn(); toast("已退出登录"); } }, "退出登录")),
+      el("button", { type: "button", class: "btn", id: "token-clear", onclick: async () => { setToken(""); forgetConversation(); await signedIn(); toast("已退出登录"); } }, "退出登录")),
     el("p", { class: "hint" }, "令牌只保存在本机浏览器中。不登录也可以检索条文、提问和查询企业信用等级。"));
     fill(section, el("div", { class: "card", id: "me-card" }), el("nav", { class: "card links", id: "me-links" }), f,
       el("div", { class: "card station", id: "station" }));
