@@ -26,6 +26,7 @@ from api.middleware import BodyLimitMiddleware, ObserveMiddleware
 from api.ratelimit import RateLimitMiddleware
 from api.routers import (
     admin,
+    attachments,
     bookings,
     credit,
     documents,
@@ -161,7 +162,7 @@ def create_app(settings: Settings | None = None, *, channels: Sequence[ServerCha
     app.state.services = services
     errors.install(app)
     for r in (knowledge, documents, bookings, credit, visits, rectifications, inspections, followup, notifications,
-              admin):
+              attachments, admin):
         app.include_router(r.router, responses=COMMON_RESPONSES)
     app.include_router(ops.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
@@ -177,7 +178,7 @@ def create_app(settings: Settings | None = None, *, channels: Sequence[ServerCha
 
     # Added innermost first: Observe wraps everything, so even refusals are counted and timed.
     app.add_middleware(BodyLimitMiddleware, default_limit=settings.api_max_body_kb * 1024,
-                       upload_limit=settings.max_upload_mb * 1024 * 1024, upload_prefixes=("/v1/documents",))
+                       upload_limit=settings.max_upload_mb * 1024 * 1024, upload_prefixes=("/v1/documents", "/v1/attachments"))
     app.add_middleware(RateLimitMiddleware, limits=services.limits, metrics=services.metrics)
     if settings.api_cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.api_cors_origins, allow_credentials=False,

@@ -15,6 +15,7 @@ from assistant.knowledge import Knowledge
 from assistant.store.actors import Actor
 from assistant.store.enums import AccountRole
 from assistant.store.tokens import hash_token
+from assistant.usecases.attachments import AttachmentDesk
 from assistant.usecases.bookings import BookingDesk
 from assistant.usecases.followup import CaseDesk, CreditDraftDesk, SpotCheckDesk
 from assistant.usecases.inspections import InspectionDesk, ToleranceDesk
@@ -103,6 +104,10 @@ def credit_desk(services: Services = Depends(get_services)) -> CreditDesk:
 
 def accounts_desk(services: Services = Depends(get_services)) -> AccountDesk:
     return services.assistant.accounts
+
+
+def attachments_desk(services: Services = Depends(get_services)) -> AttachmentDesk:
+    return services.assistant.attachments
 
 
 def library_desk(services: Services = Depends(get_services)) -> LibraryDesk:

@@ -105,6 +105,7 @@ class ScheduleIn(In):
     inspectors: list[Ref] = Field(min_length=1, max_length=10)
     at_time: time = Field(description="如 09:30")
     on_date: date | None = Field(default=None, description="改期时填写")
+    allow_conflict: bool = Field(default=False, description="监督员在该时段已有其他监督时，确认后仍然排期")
 
 
 class CompleteIn(In):

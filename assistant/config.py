@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
@@ -85,6 +85,17 @@ class Settings(BaseSettings):
         default=["主体结构验收", "竣工验收监督"],
         description="milestones refused while the project has an open rectification notice",
     )
+    booking_milestone_roles: dict[str, list[str]] = Field(
+        default={"竣工验收监督": ["owner"]},
+        description="milestone -> the project roles (owner 建设, contractor 施工, supervisor 监理 …) that may book it; "
+                    "milestones not listed may be booked by any party of the project",
+    )
+    booking_milestone_order: dict[str, list[str]] = Field(
+        default={"主体结构验收": ["地基与基础验收"], "竣工验收监督": ["主体结构验收"]},
+        description="milestone -> milestones of the same project that must be completed (办结) before it is booked",
+    )
+    booking_slot_minutes: int = Field(default=120, ge=0, description="an inspector booked within this many minutes "
+                                      "of another scheduled inspection that day is warned of a conflict")
     team_daily_capacity: int = Field(default=4, description="bookings per inspection team per day, unless the team sets its own")
     booking_min_inspectors: int = Field(default=2, description="inspectors a scheduled inspection needs")
     booking_horizon_days: int = Field(default=90, description="how far ahead (calendar days) a booking may be requested")
@@ -116,6 +127,10 @@ class Settings(BaseSettings):
         default=(6, 36), description="allowed validity of a bad record (min, max months), set by severity"
     )
     credit_name_match_threshold: float = Field(default=80, description="rapidfuzz score (0-100) a near-miss name needs")
+    # Photos and attachments (evidence on bookings, visits, notices): checked by content, resized for phones
+    attachment_max_mb: int = Field(default=10, ge=1, description="largest photo or PDF accepted, in MB")
+    attachment_image_max_px: int = Field(default=1600, ge=320, description="long edge of the stored photo")
+    attachment_max_per_record: int = Field(default=20, ge=1, description="attachments one record may hold")
     visit_topics: list[str] = Field(default=["技术咨询", "方案优化", "质量体系诊断", "整改帮扶", "其他"])
     visit_priority_key_project: int = Field(default=40, description="priority points for a key public project")
     visit_priority_grade: dict[str, int] = Field(default={"A": 0, "B": 10, "C": 30, "D": 50})
@@ -188,6 +203,10 @@ class Settings(BaseSettings):
         return self.data_dir / "library"
 
     @property
+    def attachments_dir(self) -> Path:
+        return self.data_dir / "attachments"
+
+    @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
 
@@ -231,3 +250,99 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Process-wide settings; tests call ``get_settings.cache_clear()`` after changing the environment."""
     return Settings()
+
+
+# Keys whose values never leave the server: the settings page only says whether they are set.
+SECRET_KEYS = frozenset({"telegram_token", "wecom_secret", "wecom_token", "wecom_aes_key", "llm_api_key"})
+
+
+# What each setting is called on the admin's settings page.
+LABELS_ZH: dict[str, str] = {
+    "data_dir": "数据目录（数据库文件、条文库、索引）",
+    "database_url": "数据库",
+    "embedder": "语义检索模型",
+    "ann_threshold": "近似检索启用阈值（向量数）",
+    "station_name": "质监站名称",
+    "station_phone": "质监站电话",
+    "station_address": "质监站地址",
+    "max_upload_mb": "规范文件上传上限（MB）",
+    "api_rate_limit_anonymous": "未登录访问频率上限",
+    "api_rate_limit_token": "每个令牌访问频率上限",
+    "api_rate_limit_auth_failures": "无效令牌尝试上限",
+    "api_rate_limit_storage": "限流计数存储",
+    "api_max_body_kb": "请求内容上限（KB）",
+    "api_cors_origins": "允许跨站访问的来源",
+    "api_search_cache_size": "检索结果缓存条数",
+    "llm_base_url": "大模型接口地址（可选）",
+    "llm_model": "大模型名称",
+    "llm_api_key": "大模型接口密钥",
+    "llm_timeout": "大模型超时（秒）",
+    "telegram_token": "Telegram 机器人令牌",
+    "telegram_base_url": "Telegram 接口地址",
+    "db_schema": "PostgreSQL 模式（schema）",
+    "timezone": "时区",
+    "milestones": "可预约事项",
+    "lead_days": "各事项提前预约工作日数",
+    "lead_days_default": "其他事项提前预约工作日数",
+    "rectification_blocked_milestones": "有未销项整改时不能预约的事项",
+    "booking_milestone_roles": "各事项可由哪些参建单位预约",
+    "booking_milestone_order": "事项先后顺序（前序事项办结后方可预约）",
+    "booking_slot_minutes": "监督员时间冲突判定间隔（分钟）",
+    "team_daily_capacity": "监督组每日预约容量",
+    "booking_min_inspectors": "每次监督至少指派监督员人数",
+    "booking_horizon_days": "最远可预约天数",
+    "visit_horizon_days": "上门服务最远可约天数",
+    "calendar_uncovered": "节假日安排缺失年份的处理",
+    "calendar_supplement": "补充的节假日安排",
+    "credit_base": "信用基础分",
+    "credit_good_cap": "良好记录加分上限",
+    "credit_grade_thresholds": "信用等级分数线",
+    "credit_grade_modes": "信用等级对应监管方式与抽查比例",
+    "credit_good_valid_months": "良好记录有效期（月）",
+    "credit_bad_valid_months": "不良记录有效期范围（月）",
+    "credit_name_match_threshold": "企业名称近似匹配阈值",
+    "attachment_max_mb": "照片/附件大小上限（MB）",
+    "attachment_image_max_px": "照片保存长边（像素）",
+    "attachment_max_per_record": "每条记录附件数上限",
+    "visit_topics": "服务类别",
+    "visit_priority_key_project": "服务优先级：重点工程加分",
+    "visit_priority_grade": "服务优先级：信用等级加分",
+    "visit_priority_open_rectification": "服务优先级：有未销项整改加分",
+    "visit_priority_per_waiting_day": "服务优先级：每等待一天加分",
+    "wecom_corp_id": "企业微信企业ID",
+    "wecom_agent_id": "企业微信应用 AgentId",
+    "wecom_secret": "企业微信应用 Secret",
+    "wecom_token": "企业微信回调 Token",
+    "wecom_aes_key": "企业微信 EncodingAESKey",
+    "wecom_api_base": "企业微信接口地址",
+    "wecom_reply_window": "企业微信回调内答复时限（秒）",
+    "wecom_max_clock_skew": "企业微信回调时间偏差上限（秒）",
+    "wecom_markdown": "企业微信推送使用 Markdown",
+}
+
+
+class SettingView(BaseModel):
+    key: str
+    env: str
+    label: str
+    value: str
+
+
+def settings_view(settings: Settings) -> list[SettingView]:
+    """Every setting as text (``ZHIJIAN_*`` name, description, value); secrets and credentials masked."""
+    import json
+    import re
+
+    out = []
+    for key in Settings.model_fields:
+        value = getattr(settings, key)
+        if key in SECRET_KEYS:
+            text = "已设置" if value else "未设置"
+        elif key == "database_url":
+            text = re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", value) if value else f"SQLite（{settings.sqlalchemy_url.removeprefix('sqlite:///')}）"
+        elif isinstance(value, dict | list | tuple):
+            text = json.dumps(value, ensure_ascii=False, default=str)
+        else:
+            text = "" if value is None else str(value)
+        out.append(SettingView(key=key, env=f"ZHIJIAN_{key.upper()}", label=LABELS_ZH.get(key, key), value=text))
+    return out

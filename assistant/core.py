@@ -5,8 +5,8 @@ from one ``Settings`` object and call its typed use-cases; they never reach
 the index, the document library or a database session themselves:
 
 - ``ask`` / ``search`` / ``lookup`` / ``chat`` / ``feedback`` / ``report``: knowledge and conversations;
-- ``bookings``, ``visits``, ``notices``, ``credit``, ``accounts``, ``bindings``, ``notifications``: the
-  station's business and what people are told about it;
+- ``bookings``, ``visits``, ``notices``, ``credit``, ``accounts``, ``bindings``, ``notifications``,
+  ``attachments``: the station's business, its evidence and what people are told about it;
 - ``inspections``, ``tolerances``, ``credit_drafts``, ``cases``, ``spot_checks``: on-site inspection records
   and measured values, and what follows from them (credit drafts, published cases, random-check draws);
 - ``knowledge`` (clause views, document list, index status) and ``library`` (uploads and jobs, admins);
@@ -32,10 +32,10 @@ from sqlalchemy import Engine
 from assistant import feedback
 from assistant.answering.models import Answer
 from assistant.answering.protocol import AnswerSource
-from assistant.config import Settings
+from assistant.config import Settings, SettingView, settings_view
 from assistant.conversation.engine import ConversationEngine
 from assistant.conversation.replies import Reply
-from assistant.conversation.state import ConversationState
+from assistant.conversation.state import ConversationState, TranscriptEntry
 from assistant.jobs import Job, JobManager
 from assistant.knowledge import Knowledge
 from assistant.outbox import Outbox, OutboxPolicy, Sender
@@ -44,6 +44,7 @@ from assistant.store.actors import Actor
 from assistant.store.errors import SchemaNotReady, StoreError
 from assistant.store.models.base import utcnow
 from assistant.store.rules import StoreRules
+from assistant.usecases.attachments import AttachmentDesk
 from assistant.usecases.bookings import BookingDesk
 from assistant.usecases.followup import CaseDesk, CreditDraftDesk, SpotCheckDesk
 from assistant.usecases.inspections import InspectionDesk, ToleranceDesk
@@ -87,6 +88,7 @@ class Assistant:
         self.accounts = AccountDesk(self.runtime)
         self.bindings = BindingDesk(self.runtime)
         self.notifications = NotificationDesk(self.runtime)
+        self.attachments = AttachmentDesk(self.runtime)
         jobs = JobManager(settings, on_index_changed=self.knowledge.index_changed, on_finished=on_job_finished)
         self.library = LibraryDesk(self.knowledge, jobs)
         self.tolerances = ToleranceDesk(self.runtime, self.knowledge)
@@ -175,6 +177,11 @@ class Assistant:
     def conversation(self, conversation_id: str) -> ConversationState | None:
         return self.engine.state(conversation_id)
 
+    def transcript(self, conversation_id: str) -> list[TranscriptEntry]:
+        """The conversation's last messages (empty for an unknown one), for a channel to show again."""
+        state = self.engine.state(conversation_id)
+        return list(state.transcript) if state else []
+
     # -- feedback and reports ------------------------------------------------------------------------
     def feedback(self, query_id: int, rating: str | int, *, comment: str = "", user: Actor | None = None,
                  rater: str = "") -> feedback.FeedbackOut:
@@ -199,6 +206,10 @@ class Assistant:
         since = since or until - timedelta(days=29)
         with self.runtime.session() as session:
             return feedback.unanswered_report(session, since, until, limit=limit, tz=self.rules.timezone)
+
+    def settings_view(self) -> list[SettingView]:
+        """The station's settings as read-only text for admins; secrets only say whether they are set."""
+        return settings_view(self.settings)
 
     # -- operations ----------------------------------------------------------------------------------
     def health(self) -> Health:

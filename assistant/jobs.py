@@ -70,7 +70,7 @@ class FileResult(BaseModel):
 
 class Job(BaseModel):
     id: str
-    kind: str = Field(description="ingest | retire | sync")
+    kind: str = Field(description="ingest | retire | remove | sync")
     status: JobStatus
     status_label: str
     submitted_by: str
@@ -183,6 +183,12 @@ class JobManager:
         job = Job(id=uuid.uuid4().hex, kind="retire", status=JobStatus.queued, status_label=STATUS_LABELS["queued"],
                   submitted_by=submitted_by, created_at=_now(), target=code)
         return self._submit(job, ["retire", code, *(["--by", superseded_by] if superseded_by else [])])
+
+    def submit_remove(self, code: str, submitted_by: str) -> Job:
+        """Delete a document from the library and the index (``zhijian remove``)."""
+        job = Job(id=uuid.uuid4().hex, kind="remove", status=JobStatus.queued, status_label=STATUS_LABELS["queued"],
+                  submitted_by=submitted_by, created_at=_now(), target=code)
+        return self._submit(job, ["remove", code])
 
     def submit_sync(self, submitted_by: str) -> Job:
         """Bring the index in line with the library (after a crash left it behind)."""

@@ -10,9 +10,10 @@ from api.deps import ADMIN, STAFF, accounts_desk, current_actor, get_services, r
 from api.errors import ApiError
 from api.schemas import AccountIn, MeOut, MetaOut, TokenIn
 from api.services import Services
+from assistant.config import SettingView
 from assistant.feedback import UnansweredReport
 from assistant.store.actors import Actor
-from assistant.store.bindings import IssuedCode
+from assistant.store.bindings import BindingOut, IssuedCode
 from assistant.store.schemas import AccountOut
 from assistant.store.tokens import IssuedToken, TokenOut
 from assistant.usecases.registry import AccountDesk
@@ -48,6 +49,25 @@ def create_account(body: AccountIn, accounts: AccountDesk = Depends(accounts_des
                    actor: Actor = Depends(require(*ADMIN))) -> AccountOut:
     return accounts.create(actor, login=body.login, name=body.name, role=body.role, enterprise=body.enterprise,
                            team=body.team, phone=body.phone)
+
+
+@router.get("/staff", response_model=list[AccountOut], summary="在岗人员（监督员、专家），供排期和派遣选择",
+            description="role 为 inspector（监督员）或 expert（服务团专家）。限监督员和管理员。")
+def staff(role: str = Query("inspector", pattern="^(inspector|expert)$"), accounts: AccountDesk = Depends(accounts_desk),
+          _actor: Actor = Depends(require(*STAFF))) -> list[AccountOut]:
+    return accounts.staff(role)
+
+
+@router.get("/bindings", response_model=list[BindingOut], summary="聊天绑定列表（管理员）")
+def list_bindings(accounts: AccountDesk = Depends(accounts_desk),
+                  _actor: Actor = Depends(require(*ADMIN))) -> list[BindingOut]:
+    return accounts.list_bindings()
+
+
+@router.get("/settings", response_model=list[SettingView], summary="质监站设置（只读，管理员）",
+            description="当前生效的全部设置及其环境变量名；密钥只显示是否已设置。修改请改环境变量后重启服务。")
+def settings(services: Services = Depends(get_services), _actor: Actor = Depends(require(*ADMIN))) -> list[SettingView]:
+    return services.assistant.settings_view()
 
 
 @router.get("/tokens", response_model=list[TokenOut], summary="访问令牌列表（管理员；只显示前缀）")

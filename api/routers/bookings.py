@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 from fastapi import APIRouter, Depends, Query, Response
 
 from api.deps import MEMBERS, STAFF, bookings_desk, require
 from api.schemas import BookingIn, CompleteIn, ReasonIn, ScheduleIn, as_ref
 from assistant.store.actors import Actor
-from assistant.store.schemas import BookingDetail, BookingOut, BookingWindow, ProjectOut
-from assistant.usecases.bookings import BookingDesk
+from assistant.store.schemas import BookingDetail, BookingOut, BookingQueues, BookingWindow, ProjectOut
+from assistant.usecases.bookings import BookingDesk, ConflictOut
 
 router = APIRouter(prefix="/v1", tags=["监督预约"])
 _404 = {404: {"description": "没有该预约"}, 403: {"description": "不是本企业的预约"}}
@@ -53,6 +53,22 @@ def create(body: BookingIn, response: Response, bookings: BookingDesk = Depends(
     return out
 
 
+@router.get("/bookings/queues", response_model=BookingQueues, summary="监督员工作台：今日、本周、逾期、待受理",
+            description="未办结的预约按监督日期分组并计数；mine=true 只看本人所在监督组。限监督员和管理员。")
+def queues(mine: bool = False, bookings: BookingDesk = Depends(bookings_desk),
+           actor: Actor = Depends(require(*STAFF))) -> BookingQueues:
+    return bookings.queues(actor, mine=mine)
+
+
+@router.get("/bookings/{booking_no}/conflicts", response_model=list[ConflictOut], summary="排期前检查监督员时间冲突",
+            description="所选监督员在该日前后时段（默认两小时内）已有的其他监督；排期时如有冲突需 allow_conflict=true 确认。",
+            responses=_404)
+def conflicts(booking_no: str, at_time: time, inspectors: list[str] = Query(min_length=1, max_length=10),
+              on_date: date | None = None, bookings: BookingDesk = Depends(bookings_desk),
+              _actor: Actor = Depends(require(*STAFF))) -> list[ConflictOut]:
+    return bookings.conflicts(booking_no, inspectors=[as_ref(i) for i in inspectors], at_time=at_time, on_date=on_date)
+
+
 @router.get("/bookings/{booking_no}", response_model=BookingDetail, summary="预约详情与办理记录", responses=_404)
 def detail(booking_no: str, bookings: BookingDesk = Depends(bookings_desk),
            actor: Actor = Depends(require(*MEMBERS))) -> BookingDetail:
@@ -71,10 +87,13 @@ def return_(booking_no: str, body: ReasonIn, bookings: BookingDesk = Depends(boo
     return bookings.return_(actor, booking_no, body.reason)
 
 
-@router.post("/bookings/{booking_no}/schedule", response_model=BookingOut, summary="排期并指派监督员", responses=_404)
+@router.post("/bookings/{booking_no}/schedule", response_model=BookingOut, summary="排期并指派监督员",
+             description="所选监督员在该时段已有其他监督时返回 409（inspector_conflict，列出冲突），确认后以 "
+                         "allow_conflict=true 重新提交。改期时原负责的监督员会收到提醒。", responses=_404)
 def schedule(booking_no: str, body: ScheduleIn, bookings: BookingDesk = Depends(bookings_desk),
              actor: Actor = Depends(require(*STAFF))) -> BookingOut:
-    return bookings.schedule(actor, booking_no, inspectors=body.inspectors, at_time=body.at_time, on_date=body.on_date)
+    return bookings.schedule(actor, booking_no, inspectors=body.inspectors, at_time=body.at_time, on_date=body.on_date,
+                             allow_conflict=body.allow_conflict)
 
 
 @router.post("/bookings/{booking_no}/complete", response_model=BookingOut, summary="办结（记录监督结论）",

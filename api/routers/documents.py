@@ -83,3 +83,10 @@ def get_job(job_id: str, library: LibraryDesk = Depends(library_desk),
 def retire(code: str, body: RetireIn, response: Response, library: LibraryDesk = Depends(library_desk),
            actor: Actor = Depends(require(*ADMIN))) -> Job:
     return _accepted(library.retire(code, body.superseded_by, actor.name), response)
+
+
+@router.delete("/{code:path}", response_model=Job, status_code=202, summary="删除一部标准（后台任务）",
+               description="从条文库和索引中删除；已废止但仍需查阅的标准请用“废止”而不是删除。仅限管理员。")
+def remove(code: str, response: Response, library: LibraryDesk = Depends(library_desk),
+           actor: Actor = Depends(require(*ADMIN))) -> Job:
+    return _accepted(library.remove(code, actor.name), response)

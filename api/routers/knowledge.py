@@ -7,12 +7,15 @@ import uuid
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Path as PathParam
+from pydantic import BaseModel
 
 from api.deps import MEMBERS, current_actor, get_services, knowledge, require
 from api.errors import ApiError
 from api.ratelimit import client_address
 from api.schemas import AnswerOut, AskIn, ChatIn, ChatOut, FeedbackIn
 from api.services import Services
+from assistant.conversation.state import TranscriptEntry
 from assistant.feedback import FeedbackOut
 from assistant.knowledge import Knowledge
 from assistant.store.actors import Actor
@@ -109,6 +112,19 @@ def chat(body: ChatIn, request: Request, services: Services = Depends(get_servic
     if reply.query_id is not None and reply.grounded is not None:
         services.metrics.answered(reply.grounded)
     return ChatOut(conversation_id=conversation_id, reply=reply)
+
+
+class ChatHistory(BaseModel):
+    conversation_id: str
+    messages: list[TranscriptEntry]
+
+
+@router.get("/chat/{conversation_id}", response_model=ChatHistory, summary="对话记录（刷新页面后恢复）",
+            description="本人该对话最近的消息；别人的对话编号只会得到空记录。")
+def chat_history(conversation_id: str = PathParam(pattern=r"^[A-Za-z0-9_-]{8,64}$"),
+                 services: Services = Depends(get_services), actor: Actor = Depends(require(*MEMBERS))) -> ChatHistory:
+    messages = services.assistant.transcript(f"api-{actor.account_id}-{conversation_id}")
+    return ChatHistory(conversation_id=conversation_id, messages=messages)
 
 
 @router.post(

@@ -9,7 +9,7 @@ from api.schemas import AssignIn, ReasonIn, VisitCloseIn, VisitIn, VisitRecordIn
 from assistant.store.actors import Actor
 from assistant.store.enums import AccountRole
 from assistant.store.schemas import VisitDetail, VisitOut
-from assistant.usecases.work import VisitDesk
+from assistant.usecases.work import VisitContext, VisitDesk
 
 router = APIRouter(prefix="/v1/visits", tags=["服务团上门服务"])
 WITH_EXPERTS = (*MEMBERS, AccountRole.expert)
@@ -44,6 +44,20 @@ def submit(body: VisitIn, response: Response, visits: VisitDesk = Depends(visits
 def detail(visit_no: str, visits: VisitDesk = Depends(visits_desk),
            actor: Actor = Depends(require(*WITH_EXPERTS))) -> VisitDetail:
     return visits.get(actor, visit_no)
+
+
+@router.get("/{visit_no}/context", response_model=VisitContext, summary="服务企业概况（信用等级、未销项整改）",
+            responses=_404)
+def context(visit_no: str, visits: VisitDesk = Depends(visits_desk),
+            actor: Actor = Depends(require(*WITH_EXPERTS))) -> VisitContext:
+    return visits.context(actor, visit_no)
+
+
+@router.post("/{visit_no}/release", response_model=VisitOut, summary="退回派遣（派遣的专家无法前往时）",
+             description="退回后申请回到待派员队列，由工作人员重新派遣；须说明原因。", responses=_404)
+def release(visit_no: str, body: ReasonIn, visits: VisitDesk = Depends(visits_desk),
+            actor: Actor = Depends(require(*WITH_EXPERTS))) -> VisitOut:
+    return visits.release(actor, visit_no, body.reason)
 
 
 @router.post("/{visit_no}/assign", response_model=VisitOut, summary="派遣专家（工作人员）", responses=_404)

@@ -158,13 +158,15 @@ def schedule_cmd(
     inspectors: list[str] = typer.Option(..., "--inspector", help="监督员登录名或姓名，可重复"),
     at: str = typer.Option(..., "--time", help="到场时间，如 09:30"),
     day: str = typer.Option(None, "--date", help="改到另一天（可选）"),
+    allow_conflict: bool = typer.Option(False, "--allow-conflict", help="监督员在该时段已有其他监督时仍然排期"),
     login: str = AS,
     as_json: bool = JSON,
 ) -> None:
-    """指派监督员和时间（可同时改期）。"""
+    """指派监督员和时间（可同时改期）；监督员时间冲突时需加 --allow-conflict 确认。"""
     with store_session() as session:
         b = svc.schedule_booking(session, actor(session, login), booking_no, inspectors=inspectors,
-                                 at_time=parse_time(at), on_date=parse_date(day, "改期日期"), rules=rules(), now=now())
+                                 at_time=parse_time(at), on_date=parse_date(day, "改期日期"),
+                                 allow_conflict=allow_conflict, rules=rules(), now=now())
     _done(b, as_json, "排期")
 
 

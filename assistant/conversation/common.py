@@ -105,8 +105,8 @@ def bound_refusal(actor: Actor | None, what: str, channel: str = "api") -> Reply
     if actor is not None and actor.role == AccountRole.contractor and actor.enterprise_id is not None:
         return None
     if actor is not None and actor.is_staff:
-        text = (f"对话{what}面向参建企业用户。质监站工作人员请在管理端办理（命令行 zhijian bookings / visits，"
-                "或网页管理页面）。")
+        text = (f"对话{what}面向参建企业用户。质监站工作人员请在管理端（网页工作台）办理：登录后“预约”页受理、排期、办结，"
+                "“服务”页派遣专家，“整改”页下发和复查整改通知单。")
     else:
         text = (f"{what}需要先绑定企业账号。{how_to_bind(channel)}"
                 "绑定后即可预约验收、申请服务团帮扶、查看本企业的预约和信用明细。\n"

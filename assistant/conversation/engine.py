@@ -106,6 +106,8 @@ class ConversationEngine:
                 if note:
                     outcome = outcome.model_copy(update={"text": f"{note}\n{outcome.text}"})
                 outcome = self._stamp(state, outcome)
+                if message:
+                    state.remember(message, outcome, now)
             convstate.save(session, row, state, now)
         if isinstance(outcome, AskRequest):
             return self._answer(conversation_id, user, channel, outcome, note)
@@ -124,6 +126,7 @@ class ConversationEngine:
             state.clear_flow()
             state.last_question = state.last_unanswered = None
             state.last_query_id = None
+            state.transcript = []
         state.account_id = account_id
         if state.flow and updated_at is not None and now - updated_at > FLOW_TTL:
             label = FLOW_LABELS.get(state.flow, "办理")
@@ -323,9 +326,10 @@ class ConversationEngine:
             state.last_question, state.last_query_id = req.resolved, query_id
             state.last_unanswered = None if answer.grounded else req.resolved
             reply = self._stamp(state, self._answer_reply(answer.model_copy(update={"query_id": query_id}), req))
+            if note:
+                reply = reply.model_copy(update={"text": f"{note}\n{reply.text}"})
+            state.remember(req.question, reply, now)
             convstate.save(session, row, state, now)
-        if note:
-            reply = reply.model_copy(update={"text": f"{note}\n{reply.text}"})
         return reply
 
     @staticmethod

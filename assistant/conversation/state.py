@@ -18,6 +18,21 @@ from sqlalchemy.orm import Session
 
 from assistant.store.models import Conversation
 
+TRANSCRIPT_MAX = 40  # messages kept so a channel (the web page) can show the dialogue again after a reload
+
+
+class TranscriptEntry(BaseModel):
+    """One message as a channel shows it again: the person's text, or the assistant's reply."""
+
+    role: str  # user | bot
+    text: str
+    at: datetime | None = None
+    kind: str | None = None
+    grounded: bool | None = None
+    query_id: int | None = None
+    citations: list[dict[str, Any]] = Field(default_factory=list)
+    choices: list[dict[str, Any]] = Field(default_factory=list)
+
 
 class ConversationState(BaseModel):
     flow: str | None = None  # booking | visit | cancel_booking | credit
@@ -33,6 +48,19 @@ class ConversationState(BaseModel):
     last_unanswered: str | None = None  # offered as the description of a visit request
     account_id: int | None = None  # whose dialogue this is
     turns: int = 0
+    transcript: list[TranscriptEntry] = Field(default_factory=list)
+
+    def remember(self, user_text: str, reply: Any, now: datetime) -> None:
+        """Keep the exchange (the last ``TRANSCRIPT_MAX`` messages) for channels that redraw the dialogue."""
+        cites = [c.model_dump(mode="json") for c in list(getattr(reply, "citations", []))[:5]]
+        for c in cites:
+            if isinstance(c.get("text"), str) and len(c["text"]) > 800:
+                c["text"] = c["text"][:800] + "……"
+        self.transcript.append(TranscriptEntry(role="user", text=user_text[:2000], at=now))
+        self.transcript.append(TranscriptEntry(
+            role="bot", text=reply.text, at=now, kind=reply.kind, grounded=reply.grounded, query_id=reply.query_id,
+            citations=cites, choices=[c.model_dump(mode="json") for c in reply.choices]))
+        del self.transcript[:-TRANSCRIPT_MAX]
 
     def start(self, flow: str, step: str, now: datetime) -> None:
         self.flow, self.step, self.slots, self.options, self.labels = flow, step, {}, [], {}

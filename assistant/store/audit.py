@@ -31,6 +31,7 @@ ACTION_LABELS = {
     "visit": "上门服务",
     "close": "办结",
     "withdraw": "撤回",
+    "release": "退回派遣",
     "create": "新建",
     "revoke": "撤销",
     "update": "修改",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session, selectinload
 from assistant.store import audit
 from assistant.store.actors import Actor
 from assistant.store.capacity import free_days
-from assistant.store.enums import BookingStatus, parse_enum
+from assistant.store.enums import ACTIVE_BOOKING_STATUSES, BookingStatus, parse_enum
 from assistant.store.errors import Conflict, NotFound
 from assistant.store.models import Booking, Project
 from assistant.store.projects import party_ids, project_row
 from assistant.store.rules import StoreRules
-from assistant.store.schemas import BookingDetail, BookingOut, BookingWindow
+from assistant.store.schemas import BookingDetail, BookingOut, BookingQueues, BookingWindow
 from assistant.store.workdays import provisional_notice
 
 
@@ -155,4 +155,36 @@ def booking_window(
     return BookingWindow(
         project_id=row.id, milestone=name, lead_days=lead, earliest=earliest.day, team_name=row.team.name,
         days=days, notices=notices,
+    )
+
+
+def booking_queues(session: Session, *, rules: StoreRules, now: datetime | None = None,
+                   team_id: int | None = None) -> BookingQueues:
+    """The inspector's queues: today, the rest of this week, overdue, and awaiting 受理 — open bookings only.
+
+    Overdue means the inspection day has passed and the booking is still open (not 办结, returned or
+    cancelled). "This week" runs from tomorrow to Sunday (or the next six days from a Saturday or Sunday).
+    """
+    today = rules.today(now)
+    week_end = today + timedelta(days=6 - today.weekday()) if today.weekday() < 5 else today + timedelta(days=6)
+    stmt = select(Booking).where(Booking.status.in_(ACTIVE_BOOKING_STATUSES)).options(
+        selectinload(Booking.project).selectinload(Project.parties), selectinload(Booking.team),
+        selectinload(Booking.enterprise), selectinload(Booking.inspectors),
+    ).order_by(Booking.inspection_date, Booking.scheduled_time.nulls_last(), Booking.id)
+    if team_id is not None:
+        stmt = stmt.where(Booking.team_id == team_id)
+    today_q, week_q, overdue_q, pending_q = [], [], [], []
+    for b in session.scalars(stmt):
+        out = to_out(b, rules)
+        if b.inspection_date < today:
+            overdue_q.append(out)
+        elif b.inspection_date == today:
+            today_q.append(out)
+        elif b.inspection_date <= week_end:
+            week_q.append(out)
+        if b.status == BookingStatus.submitted:
+            pending_q.append(out)
+    return BookingQueues(
+        as_of=today, week_end=week_end, today=today_q, week=week_q, overdue=overdue_q, pending=pending_q,
+        counts={"today": len(today_q), "week": len(week_q), "overdue": len(overdue_q), "pending": len(pending_q)},
     )

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from assistant.store import audit, checks, events
+from assistant.store import audit, booking_rules, checks, events
 from assistant.store.accounts import account_row
 from assistant.store.actors import Actor, require_staff, require_staff_or_member
 from assistant.store.booking_views import booking_row, can_see, hidden, to_out
@@ -89,11 +89,13 @@ def create_booking(
         raise Conflict(f"工程“{proj.name}”已竣工，不能再预约监督")
     if proj.team_id is None:
         raise Conflict(f"工程“{proj.name}”尚未分配监督组，暂不能预约，请联系质监站")
-    enterprise_id = _requesting_enterprise(session, actor, proj, enterprise)
+    enterprise_id = _requesting_enterprise(session, actor, proj, enterprise, name, rules)
+    booking_rules.check_who_books(session, proj, enterprise_id, name, rules)  # workbench: who books what
 
     provisional = _check_requested_date(rules, name, requested_date, today)
 
     _check_no_open_notice(session, proj.id, proj.name, name, rules, "预约")
+    booking_rules.check_order(session, proj, name, rules)  # workbench: milestones in their order
     active = session.scalars(
         select(Booking).where(
             Booking.project_id == proj.id, Booking.milestone == name, Booking.status.in_(ACTIVE_BOOKING_STATUSES)
@@ -151,7 +153,8 @@ def _check_no_open_notice(session: Session, project_id: int, project_name: str, 
         )
 
 
-def _requesting_enterprise(session: Session, actor: Actor, proj: Project, enterprise: int | str | None) -> int:
+def _requesting_enterprise(session: Session, actor: Actor, proj: Project, enterprise: int | str | None,
+                           milestone: str, rules: StoreRules) -> int:
     parties = party_ids(proj)
     if actor.role == AccountRole.contractor:
         if actor.enterprise_id not in parties:
@@ -162,7 +165,9 @@ def _requesting_enterprise(session: Session, actor: Actor, proj: Project, enterp
     if not actor.is_staff:
         raise PermissionDenied("只有参建单位或质监站工作人员可以预约")
     if enterprise is None:
-        found = party_of(proj, EnterpriseRole.contractor, EnterpriseRole.owner)
+        roles = [EnterpriseRole(r) for r in booking_rules.allowed_roles(rules, milestone)] or \
+            [EnterpriseRole.contractor, EnterpriseRole.owner]
+        found = party_of(proj, *roles)
         if found is None:
             raise InvalidInput("请指定申请预约的单位")
         return found
@@ -264,10 +269,15 @@ def schedule_booking(
     inspectors: Sequence[int | str],
     at_time: time,
     on_date: date | None = None,
+    allow_conflict: bool = False,
     rules: StoreRules,
     now: datetime | None = None,
 ) -> BookingOut:
-    """Assign inspectors and a time; optionally move the day (capacity checked on the new day)."""
+    """Assign inspectors and a time; optionally move the day (capacity checked on the new day).
+
+    An inspector already scheduled near that time that day refuses with ``InspectorConflict`` (listing the
+    other inspections) unless ``allow_conflict``; the inspectors assigned before a move are told of it.
+    """
     require_staff(actor, "安排监督")
     booking = _transition(session, actor, booking_no, "schedule")
     _check_no_open_notice(session, booking.project_id, booking.project.name, booking.milestone, rules, "安排")
@@ -292,12 +302,18 @@ def schedule_booking(
         _claim_slot(session, booking.team, day, rules, exclude_id=booking.id)
     elif day < today:
         raise InvalidDate(f"监督日期 {day} 已经过去，请改期后再排期")
+    # -- workbench rule: an inspector already booked around that time needs an explicit override --
+    conflicts = booking_rules.find_conflicts(session, booking.id, [a.id for a in accounts], day, at_time, rules)
+    if conflicts and not allow_conflict:
+        raise booking_rules.conflict_error(conflicts)
+    # Who is told of a move (the firm, the inspectors before and after) is events.booking_event's job.
     old, before = booking.status, events.BookingSnapshot.of(booking)
     action = "reschedule" if old == S.scheduled else "schedule"
     booking.status, booking.inspection_date, booking.scheduled_time = S.scheduled, day, at_time
     booking.inspectors = accounts
     return _finish(session, actor, booking, action, old, rules, now, before=before, inspectors=[a.name for a in accounts],
-                   date=day.isoformat(), time=at_time.strftime("%H:%M"), moved=moved)
+                   date=day.isoformat(), time=at_time.strftime("%H:%M"), moved=moved,
+                   conflicts=[c.booking_no for c in conflicts])
 
 
 def complete_booking(session: Session, actor: Actor, booking_no: str, result: str, *,

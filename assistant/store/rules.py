@@ -18,6 +18,11 @@ from assistant.store.models.base import utcnow
 from assistant.store.scheme import CreditScheme
 from assistant.store.workdays import WorkCalendar
 
+# Practice as published (and the Settings defaults): 竣工验收监督 is organised by the 建设单位; 主体结构 after
+# 地基与基础 is 办结, 竣工 after 主体.
+PRACTICE_MILESTONE_ROLES: dict[str, tuple[str, ...]] = {"竣工验收监督": ("owner",)}
+PRACTICE_MILESTONE_ORDER: dict[str, tuple[str, ...]] = {"主体结构验收": ("地基与基础验收",), "竣工验收监督": ("主体结构验收",)}
+
 
 @dataclass(frozen=True)
 class DraftRule:
@@ -56,6 +61,12 @@ class StoreRules:
     lead_days: dict[str, int] = field(default_factory=lambda: {"竣工验收监督": 7})
     lead_days_default: int = 2
     rectification_blocked: tuple[str, ...] = ("主体结构验收", "竣工验收监督")
+    # Who may book what (milestone -> project role codes) and in which order (milestone -> milestones completed
+    # first). Empty here, so a bare ``StoreRules()`` checks neither; ``from_settings`` carries the station's
+    # practice (DESIGN.md "Who books what"), which the Settings defaults follow. See ``PRACTICE_*`` below.
+    milestone_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    milestone_order: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    slot_minutes: int = 120
     team_daily_capacity: int = 4
     min_inspectors: int = 2
     horizon_days: int = 90
@@ -85,6 +96,9 @@ class StoreRules:
             lead_days=dict(settings.lead_days),
             lead_days_default=settings.lead_days_default,
             rectification_blocked=tuple(settings.rectification_blocked_milestones),
+            milestone_roles={m: tuple(r) for m, r in settings.booking_milestone_roles.items()},
+            milestone_order={m: tuple(r) for m, r in settings.booking_milestone_order.items()},
+            slot_minutes=settings.booking_slot_minutes,
             team_daily_capacity=settings.team_daily_capacity,
             min_inspectors=settings.booking_min_inspectors,
             horizon_days=settings.booking_horizon_days,

@@ -168,6 +168,18 @@ class BookingDetail(BookingOut):
     history: list[AuditEntry]
 
 
+class BookingQueues(Out):
+    """An inspector's work list: open bookings by when they fall due."""
+
+    as_of: date
+    week_end: date
+    today: list[BookingOut]
+    week: list[BookingOut]
+    overdue: list[BookingOut]
+    pending: list[BookingOut]
+    counts: dict[str, int]
+
+
 class DaySlots(Out):
     """Free capacity of one team on one working day."""
 

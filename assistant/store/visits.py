@@ -233,6 +233,19 @@ def withdraw_visit(session: Session, actor: Actor, visit_no: str, reason: str, *
     return _done(session, actor, visit, "withdraw", old, rules, now, reason=visit.withdraw_reason)
 
 
+def release_visit(session: Session, actor: Actor, visit_no: str, reason: str, *, rules: StoreRules,
+                  now: datetime | None = None) -> VisitOut:
+    """An assigned expert hands the visit back to the station (cannot go, wrong expertise): back to the queue."""
+    visit = visit_row(session, visit_no, lock=True)
+    if not (actor.is_staff or actor.account_id in {a.id for a in visit.experts}):
+        raise PermissionDenied("只有派遣的专家或质监站工作人员可以退回派遣")
+    _expect(visit, (V.assigned,), "退回派遣")
+    why = checks.text(reason, "退回原因", max_len=1000)
+    old, experts = visit.status, [a.name for a in visit.experts]
+    visit.experts, visit.planned_date, visit.status = [], None, V.submitted
+    return _done(session, actor, visit, "release", old, rules, now, reason=why, experts=experts)
+
+
 def priority_of(session: Session, visit: VisitRequest, today: date, rules: StoreRules,
                 scheme: CreditScheme) -> tuple[float, list[str]]:
     """Priority points and the Chinese reasons behind them."""

@@ -5,13 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, time
 
-from assistant.store import bookings, projects
+from assistant.store import booking_rules, bookings, projects
 from assistant.store.actors import Actor
-from assistant.store.booking_views import booking_window, get_booking, list_bookings
+from assistant.store.booking_rules import ConflictOut
+from assistant.store.booking_views import (
+    booking_queues,
+    booking_row,
+    booking_window,
+    get_booking,
+    list_bookings,
+)
 from assistant.store.enums import AccountRole
 from assistant.store.errors import PermissionDenied
-from assistant.store.schemas import BookingDetail, BookingOut, BookingWindow, ProjectOut
+from assistant.store.schemas import BookingDetail, BookingOut, BookingQueues, BookingWindow, ProjectOut
 from assistant.usecases.runtime import Runtime
+
+__all__ = ["ConflictOut", "BookingDesk"]
 
 
 class BookingDesk:
@@ -66,10 +75,28 @@ class BookingDesk:
             return bookings.return_booking(s, actor, booking_no, reason, rules=self._rt.rules, now=self._rt.now())
 
     def schedule(self, actor: Actor, booking_no: str, *, inspectors: Sequence[int | str], at_time: time,
-                 on_date: date | None = None) -> BookingOut:
+                 on_date: date | None = None, allow_conflict: bool = False) -> BookingOut:
         with self._rt.session() as s:
             return bookings.schedule_booking(s, actor, booking_no, inspectors=inspectors, at_time=at_time,
-                                             on_date=on_date, rules=self._rt.rules, now=self._rt.now())
+                                             on_date=on_date, allow_conflict=allow_conflict, rules=self._rt.rules,
+                                             now=self._rt.now())
+
+    def queues(self, actor: Actor, *, mine: bool = False) -> BookingQueues:
+        """Today / this week / overdue / awaiting 受理, with counts (``mine``: the actor's team only)."""
+        with self._rt.session() as s:
+            return booking_queues(s, rules=self._rt.rules, now=self._rt.now(),
+                                  team_id=actor.team_id if mine else None)
+
+    def conflicts(self, booking_no: str, *, inspectors: Sequence[int | str], at_time: time,
+                  on_date: date | None = None) -> list[ConflictOut]:
+        """Other inspections that already take one of ``inspectors`` near that time (before scheduling)."""
+        from assistant.store.accounts import account_row
+
+        with self._rt.session() as s:
+            booking = booking_row(s, booking_no)
+            ids = [account_row(s, ref).id for ref in inspectors]
+            return booking_rules.find_conflicts(s, booking.id, ids, on_date or booking.inspection_date, at_time,
+                                                self._rt.rules)
 
     def complete(self, actor: Actor, booking_no: str, result: str) -> BookingOut:
         with self._rt.session() as s:

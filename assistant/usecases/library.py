@@ -67,6 +67,13 @@ class LibraryDesk:
             raise NotFound(f"知识库中没有标准“{code[:64]}”", code="document_not_found")
         return self._jobs.submit_retire(resolved, superseded_by, submitted_by)
 
+    def remove(self, code: str, submitted_by: str) -> Job:
+        """Delete a standard from the library (and so from search) as a background job."""
+        resolved = self._knowledge.resolve_code(code)
+        if resolved is None:
+            raise NotFound(f"知识库中没有标准“{code[:64]}”", code="document_not_found")
+        return self._jobs.submit_remove(resolved, submitted_by)
+
     def repair_index(self, submitted_by: str) -> Job | None:
         """Start a sync job when the index is behind the library (after a crash); None when it is current."""
         if not self._knowledge.lag().behind:

@@ -49,6 +49,15 @@ class AccountDesk:
             return accounts.create_account(s, actor, login=login, name=name, role=role, enterprise=enterprise,
                                            team=team, phone=phone)
 
+    def staff(self, role: str) -> list[AccountOut]:
+        """Active accounts of one station role (inspector, expert), for assigning people to work."""
+        return [a for a in self.list(role=role) if a.active]
+
+    def list_bindings(self) -> list[BindingOut]:
+        """Chat identities bound to accounts (admins)."""
+        with self._rt.session() as s:
+            return bindings.list_bindings(s)
+
     def tokens(self, *, account: str | None = None, include_revoked: bool = False) -> list[TokenOut]:
         with self._rt.session() as s:
             return tokens.list_tokens(s, account=account, include_revoked=include_revoked, now=self._rt.now())

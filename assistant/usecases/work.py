@@ -8,9 +8,19 @@ from datetime import date
 from assistant import printing
 from assistant.store import notice_loop, rectifications, visits
 from assistant.store.actors import Actor
+from assistant.store.credit import credit_public
+from assistant.store.enterprises import enterprise_row
 from assistant.store.loop_schemas import EscalationOut, OverdueNotice
-from assistant.store.schemas import NoticeDetail, NoticeOut, VisitDetail, VisitOut
+from assistant.store.schemas import CreditPublic, NoticeDetail, NoticeOut, Out, VisitDetail, VisitOut
 from assistant.usecases.runtime import Runtime
+
+
+class VisitContext(Out):
+    """What an expert reads before going: the firm's credit grade and the open notices of the firm and project."""
+
+    visit_no: str
+    credit: CreditPublic
+    open_notices: list[NoticeOut]
 
 
 class VisitDesk:
@@ -60,6 +70,23 @@ class VisitDesk:
     def withdraw(self, actor: Actor, visit_no: str, reason: str) -> VisitOut:
         with self._rt.session() as s:
             return visits.withdraw_visit(s, actor, visit_no, reason, rules=self._rt.rules, now=self._rt.now())
+
+    def release(self, actor: Actor, visit_no: str, reason: str) -> VisitOut:
+        """The assigned expert hands the visit back to the station's queue, with a reason."""
+        with self._rt.session() as s:
+            return visits.release_visit(s, actor, visit_no, reason, rules=self._rt.rules, now=self._rt.now())
+
+    def context(self, actor: Actor, visit_no: str) -> VisitContext:
+        """Credit grade and open notices of the visit's enterprise, for whoever may see the visit."""
+        rt = self._rt
+        with rt.session() as s:
+            visit = visits.get_visit(s, visit_no, actor=actor)
+            uscc = enterprise_row(s, visit.enterprise_id).uscc
+            credit = credit_public(s, uscc, rules=rt.rules, now=rt.now())
+            notices = rectifications.list_notices(s, open_only=True, rules=rt.rules, now=rt.now())
+            related = [n for n in notices if n.responsible_enterprise_id == visit.enterprise_id
+                       or (visit.project_id is not None and n.project_id == visit.project_id)]
+            return VisitContext(visit_no=visit.visit_no, credit=credit, open_notices=related)
 
 
 class NoticeDesk:

@@ -189,3 +189,18 @@ def test_health_reports_a_library_ahead_of_the_index(writable):
         assert body["status"] == "degraded" and body["index"]["behind"] == 1  # … and says what it lacks
         assert "尚未进入索引" in body["index"]["detail"] and "ZJ/T 199-2026" in body["index"]["detail"]
         assert str(data_dir) not in r.text
+
+
+def test_remove_deletes_a_document_as_a_job(writable):
+    demo = reset_store(writable)
+    admin = demo.auth("admin")
+    with TestClient(writable) as c:
+        r = c.post("/v1/documents", files=[("files", ("幕墙要点.md", NEW_DOC.encode(), "text/markdown"))], headers=admin)
+        assert _wait(c, r.headers["location"], admin)["status"] == "succeeded"
+        assert_problem(c.delete("/v1/documents/ZJT199", headers=demo.auth("inspector")), 403)
+        assert_problem(c.delete("/v1/documents/ZJT-NOPE-1", headers=admin), 404, "document_not_found")
+        r = c.delete("/v1/documents/ZJT199", headers=admin)
+        assert r.status_code == 202 and r.json()["kind"] == "remove" and r.json()["target"] == "ZJ/T 199-2026"
+        job = _wait(c, r.headers["location"], admin)
+        assert job["status"] == "succeeded", job
+        assert "ZJ/T 199-2026" not in [d["code"] for d in c.get("/v1/documents").json()["documents"]]

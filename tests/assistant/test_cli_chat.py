@@ -20,7 +20,7 @@ def _db():
 
 def test_booking_dialogue_with_wrong_dates_then_cancellation(cli_db):
     script = "\n".join([
-        "预约主体结构验收",   # the only project of the firm is taken; the date is asked
+        "预约节能验收",       # the only project of the firm is taken; the date is asked
         "明天",             # Fri 25 Sep: inside the lead time
         "10月1日",          # National Day
         "10月10日",         # an adjusted working Saturday
@@ -40,9 +40,11 @@ def test_booking_dialogue_with_wrong_dates_then_cancellation(cli_db):
     assert "预约日期：2026年10月10日（周六）" in out and "[1] 确认  [2] 修改  [3] 取消" in out
     assert "预约已提交，预约编号" in out
     assert "已取消本次预约，没有提交任何内容" in out
+    # 竣工验收监督 is the 建设单位's to book: the dialogue says so and asks for another milestone.
+    assert "竣工验收监督由建设单位组织并向质监站申请" in out
 
     mine = read(_db(), lambda s: list_bookings(s, project="示例监2026-001", rules=StoreRules()))
-    new = [b for b in mine if b.milestone == "主体结构验收"]
+    new = [b for b in mine if b.milestone == "节能验收"]
     assert len(new) == 1 and new[0].requested_date == date(2026, 10, 10) and new[0].contact_name == "张三"
     assert new[0].status == "cancelled" and f"预约 {new[0].booking_no} 已取消" in out
     assert [b.status for b in mine if b.milestone == "地基与基础验收"] == ["scheduled"]  # the other one untouched
@@ -73,7 +75,7 @@ def test_unbound_user_is_told_how_to_bind(cli_db):
 
 def test_conversation_resumes_in_a_later_run_and_json_lines(cli_db):
     first = run_cli("chat", "--as", "jiangong", "--conversation", "cli-resume", "--json",
-                    input="预约主体结构验收\n").stdout
+                    input="预约节能验收\n").stdout
     [reply] = [json.loads(line) for line in first.splitlines()]
     assert reply["conversation_id"] == "cli-resume" and reply["flow"] == "booking" and reply["step"] == "date"
     second = run_cli("chat", "--as", "jiangong", "--conversation", "cli-resume", "--json",

@@ -37,8 +37,8 @@ def test_seed_then_credit_lookup_and_booking_flow(session, rules):
                                 requested_date=win.days[0].day, contact_name="示例", contact_phone="13900000009",
                                 rules=rules, now=NOW)
     bookings.accept_booking(session, admin, b.booking_no, rules=rules, now=NOW)
-    bookings.schedule_booking(session, admin, b.booking_no, inspectors=["wang", "zhang"], at_time=time(9, 30),
-                              rules=rules, now=NOW)
+    bookings.schedule_booking(session, admin, b.booking_no, inspectors=["wang", "zhang"], at_time=time(14, 30),
+                              rules=rules, now=NOW)  # 张 is at the school at 9:00 that day
     on_day = datetime.combine(b.inspection_date, time(16), CST)
     done = bookings.complete_booking(session, admin, b.booking_no, "主体结构验收合格", rules=rules, now=on_day)
     session.commit()
@@ -108,16 +108,24 @@ def test_cli_end_to_end(cli_env):
     assert "信用明细仅向本企业和质监站工作人员开放" in denied.stderr
     assert "校验位不正确" in run("credit", "91999999MA00000010", ok=False).stderr
 
-    slots = json.loads(run("bookings", "slots", "--project", "示例监2026-003", "--milestone", "主体结构验收",
+    # The installation's rules follow practice: 主体结构 only after 地基与基础 is done, 竣工 only by the 建设单位.
+    refused = json.loads(run("bookings", "create", "--project", "示例监2026-003", "--milestone", "主体结构验收",
+                             "--date", "2026-12-31", "--contact", "示例", "--phone", "13900000009", "--as",
+                             "shizheng", "--json", ok=False).stdout)
+    assert refused["error"]["code"] == "milestone_order" and "地基与基础验收（尚未预约）尚未办结" in refused["error"]["title"]
+    slots = json.loads(run("bookings", "slots", "--project", "示例监2026-003", "--milestone", "地基与基础验收",
                            "--json").stdout)
     day = slots["days"][0]["day"]
-    made = json.loads(run("bookings", "create", "--project", "示例监2026-003", "--milestone", "主体结构验收",
+    made = json.loads(run("bookings", "create", "--project", "示例监2026-003", "--milestone", "地基与基础验收",
                           "--date", day, "--contact", "示例", "--phone", "13900000009", "--as", "shizheng",
                           "--json").stdout)
     no = made["booking_no"]
     run("bookings", "accept", no, "--as", "wang")
+    clash = run("bookings", "schedule", no, "--inspector", "wang", "--inspector", "张监督（示例）", "--time", "9:30",
+                "--as", "wang", ok=False)
+    assert "监督员时间冲突" in clash.stderr or "监督员时间冲突" in clash.stdout  # 张 is at the school at 9:00
     run("bookings", "schedule", no, "--inspector", "wang", "--inspector", "张监督（示例）", "--time", "9:30",
-        "--as", "wang")
+        "--allow-conflict", "--as", "wang")
     shown = json.loads(run("bookings", "show", no, "--json").stdout)
     assert shown["status"] == "scheduled" and [h["action"] for h in shown["history"]] == ["submit", "accept",
                                                                                         "schedule"]

@@ -1,6 +1,7 @@
 """ORM models of the structured store; import from here so every table is registered."""
 
 from assistant.store.models.assistant import AnswerFeedback, Conversation, QueryLog
+from assistant.store.models.attachments import Attachment
 from assistant.store.models.audit import AuditEvent
 from assistant.store.models.base import Base
 from assistant.store.models.bindings import BindingCode, ChannelBinding
@@ -31,6 +32,7 @@ __all__ = [
     "Account",
     "AnswerFeedback",
     "ApiToken",
+    "Attachment",
     "AuditEvent",
     "Base",
     "BindingCode",

@@ -1,7 +1,7 @@
 """Muted kinds of notice per account; where and when each chat delivery went.
 
 Revision ID: 0008_notification_prefs
-Revises: 0006_notifications
+Revises: 0007_workbench
 Create Date: 2026-12-04
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_notification_prefs"
-down_revision: str | None = "0006_notifications"
+down_revision: str | None = "0007_workbench"
 branch_labels = None
 depends_on = None
 

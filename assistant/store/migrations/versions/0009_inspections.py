@@ -2,7 +2,7 @@
 credit drafts, published cases and random-check draws (双随机).
 
 Revision ID: 0009_inspections
-Revises: 0006_notifications
+Revises: 0008_notification_prefs
 Create Date: 2026-12-04
 
 Photos are attachment ids (JSON lists) until the attachments table exists.
