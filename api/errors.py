@@ -141,6 +141,9 @@ FIELD_LABELS = {
     "period_start": "抽查周期开始日期", "period_end": "抽查周期结束日期", "seed": "随机种子", "ratios": "抽查比例",
     "inspectors_per_project": "每个工程的检查人数", "record_no": "检查记录编号", "draft_id": "草稿编号",
     "draw_no": "抽查批次编号",
+    # workbench: scheduling, attachments, queues
+    "allow_conflict": "仍然排期", "file": "文件", "mine": "只看我的", "subject_no": "记录编号", "subject_type": "记录类别",
+    "uid": "附件编号",
 }
 
 

@@ -253,7 +253,7 @@ def get_settings() -> Settings:
 
 
 # Keys whose values never leave the server: the settings page only says whether they are set.
-SECRET_KEYS = frozenset({"telegram_token", "wecom_secret", "wecom_token", "wecom_aes_key", "llm_api_key"})
+SECRET_KEYS = frozenset({"telegram_token", "wecom_secret", "wecom_token", "wecom_aes_key", "llm_api_key", "secret_key"})
 
 
 # What each setting is called on the admin's settings page.
@@ -318,6 +318,29 @@ LABELS_ZH: dict[str, str] = {
     "wecom_reply_window": "企业微信回调内答复时限（秒）",
     "wecom_max_clock_skew": "企业微信回调时间偏差上限（秒）",
     "wecom_markdown": "企业微信推送使用 Markdown",
+    "secret_key": "本站密钥（用于匿名评价的键控哈希）",
+    "ocr_enabled": "扫描件文字识别",
+    "ocr_dpi": "扫描件识别分辨率（dpi）",
+    "ocr_max_pages": "单个文件最多扫描页数",
+    "ocr_low_confidence": "识别置信度低于此值的页面提示人工核对",
+    "measurement_warning_pass_rate": "实测实量预警线：合格点率（%）",
+    "measurement_alert_factor": "实测实量预警线：超出允许偏差的倍数",
+    "measurement_max_points": "每组实测最多点数",
+    "rectification_deadline_workdays": "整改期限默认工作日数",
+    "credit_draft_rules": "由整改和检查生成信用记录草稿的规则",
+    "spot_check_ratios": "双随机抽查比例（按信用等级，%）",
+    "spot_check_inspectors": "双随机每个工程抽取的监督员人数",
+    "station_cases_code": "本站发布案例的文档编号",
+    "pdf_font": "打印通知单所用中文字体",
+    "notify_worker": "在服务进程内发送消息提醒",
+    "notify_poll_seconds": "消息提醒检查间隔（秒）",
+    "notify_batch": "每次领取的待发消息数",
+    "notify_max_attempts": "消息发送最多尝试次数",
+    "notify_retry_base_seconds": "消息重试首次等待（秒，逐次加倍）",
+    "notify_retry_max_seconds": "消息重试最长等待（秒）",
+    "notify_lease_seconds": "消息发送领取时限（秒）",
+    "notify_send_timeout": "单条消息发送超时（秒）",
+    "notify_morning": "每日提醒与监督员日报的发送时间",
 }
 
 

@@ -160,7 +160,7 @@ CASES = [
     Case("GET", "/v1/bookings/{booking_no}/conflicts", STAFF,
          lambda i: f"/v1/bookings/{i['b_builder']}/conflicts?at_time=09:00&inspectors=zhang&inspectors=li"),
     Case("GET", "/v1/visits/{visit_no}/context", {"contractor", "inspector", "admin"},
-         lambda i: f"/v1/visits/{i['v_builder']}/context"),
+         lambda i: f"/v1/visits/{i['v_builder']}/context", hidden=frozenset({"expert", "other"})),
     Case("POST", "/v1/visits/{visit_no}/release", STAFF, lambda i: f"/v1/visits/{i['v_builder']}/release",
          body={"reason": "无法前往"}),
     Case("DELETE", "/v1/documents/{code}", ADMIN, "/v1/documents/ZJT999"),

@@ -172,7 +172,7 @@ def test_a_restarted_server_stops_the_old_worker_and_says_the_job_was_interrupte
         fresh = JobManager(settings, on_index_changed=lambda: None)  # the server after a restart
         seen = fresh.get(job.id)
         assert seen.status == "interrupted" and "重新提交" in seen.message and seen.pid is None
-        assert orphan.wait(timeout=10) != 0  # the worker was told to stop
+        assert orphan.wait(timeout=60) != 0  # the worker was told to stop (a loaded machine may be slow to reap it)
     finally:
         orphan.kill()
 

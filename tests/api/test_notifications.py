@@ -50,21 +50,21 @@ def test_a_booking_worked_through_the_api_shows_up_for_the_firm_and_the_inspecto
         client.post("/v1/notifications/read", json={}, headers=demo.auth(role))
     admin = demo.auth("admin")
     school = next(p["id"] for p in client.get("/v1/projects", headers=admin).json() if p["name"].startswith("示例县第一中学"))
-    window = client.get(f"/v1/bookings/window?project={school}&milestone=主体结构验收", headers=admin).json()
+    window = client.get(f"/v1/bookings/window?project={school}&milestone=节能验收", headers=admin).json()
     day = next(d["day"] for d in window["days"] if d["free"] > 1)
-    made = client.post("/v1/bookings", json={"project": school, "milestone": "主体结构验收", "requested_date": day,
+    made = client.post("/v1/bookings", json={"project": school, "milestone": "节能验收", "requested_date": day,
                                              "contact_name": "王经理", "contact_phone": "13800000009"},
                        headers=demo.auth("contractor"))
     assert made.status_code == 201, made.text
     no = made.json()["booking_no"]
-    assert _unread_titles(client, demo, "inspector") == ["新预约待受理：示例县第一中学综合楼（示例） 主体结构验收"]
+    assert _unread_titles(client, demo, "inspector") == ["新预约待受理：示例县第一中学综合楼（示例） 节能验收"]
     assert client.post(f"/v1/bookings/{no}/accept", headers=admin).status_code == 200
-    resp = client.post(f"/v1/bookings/{no}/schedule", json={"inspectors": ["zhang", "li"], "at_time": "09:30"},
+    resp = client.post(f"/v1/bookings/{no}/schedule", json={"inspectors": ["zhang", "li"], "at_time": "16:30"},
                        headers=admin)
     assert resp.status_code == 200, resp.text
     titles = _unread_titles(client, demo, "contractor")
-    assert len(titles) == 2 and titles[0].startswith("预约已排期：主体结构验收") and titles[0].endswith("09:30")
-    assert titles[1].startswith("预约已受理：主体结构验收")
+    assert len(titles) == 2 and titles[0].startswith("预约已排期：节能验收") and titles[0].endswith("16:30")
+    assert titles[1].startswith("预约已受理：节能验收")
     assert _unread_titles(client, demo, "inspector")[0] == titles[0]  # zhang is on it
 
 

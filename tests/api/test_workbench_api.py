@@ -117,7 +117,7 @@ def test_expert_context_and_hand_back(client, demo):
     assert [n["problem"] for n in ctx["open_notices"]] == ["三层楼板钢筋保护层厚度抽检不合格（示例）"]
     back = client.post(f"/v1/visits/{v}/release", json={"reason": "当天在外地"}, headers=expert)
     assert back.status_code == 200 and back.json()["status"] == "submitted"
-    assert_problem(client.get(f"/v1/visits/{v}/context", headers=expert), 403)  # no longer his
+    assert_problem(client.get(f"/v1/visits/{v}/context", headers=expert), 404)  # no longer his: like a missing one
 
 
 def test_chat_history_comes_back_for_its_owner_only(client, demo):

@@ -201,10 +201,11 @@ def test_two_workers_racing_deliver_each_message_once(rig):
     race = OutboxPolicy(retry=FAST.retry, batch=2, poll_seconds=0.01, scan_seconds=3600, send_timeout=10,
                         morning=FAST.morning)
     with rig.outbox(race).in_thread(), rig.outbox(race).in_thread():
-        for no in nos:
+        # the same inspectors, so the two inspections are kept more than the conflict window apart
+        for no, first, moved in zip(nos, (time(9, 0), time(8, 0)), (time(15, 0), time(11, 30)), strict=True):
             a.bookings.accept(w.inspector, no)
-            a.bookings.schedule(w.inspector, no, inspectors=["insp1", "insp2"], at_time=time(9, 0))
-            a.bookings.schedule(w.inspector, no, inspectors=["insp1", "insp2"], at_time=time(15, 0))
+            a.bookings.schedule(w.inspector, no, inspectors=["insp1", "insp2"], at_time=first)
+            a.bookings.schedule(w.inspector, no, inspectors=["insp1", "insp2"], at_time=moved)
         rig.tg.wait_for(lambda: len(rig.tg_texts()) == 6)
         rig.wx.wait_for(lambda: len(rig.wx_texts(BOSS_WX)) == 6 and len(rig.wx_texts(LI_WX)) == 6)
     _settle(rig, rig.outbox())

@@ -17,20 +17,20 @@ from tests.store.test_store_seed_cli import cli_env, run  # noqa: F401 - the fix
 def test_notifications_commands(cli_env):  # noqa: F811
     run("db", "upgrade")
     run("seed-demo")
-    slots = json.loads(run("bookings", "slots", "--project", "示例监2026-003", "--milestone", "主体结构验收",
+    slots = json.loads(run("bookings", "slots", "--project", "示例监2026-003", "--milestone", "节能验收",
                            "--json").stdout)
     engine = get_engine(get_settings())
     with session_scope(engine) as s:
         code = bindings.issue_code(s, Actor.system("测试"), "shizheng").code
     with session_scope(engine) as s:
         bindings.redeem_code(s, "wecom", "shizheng-wx", code)
-    no = json.loads(run("bookings", "create", "--project", "示例监2026-003", "--milestone", "主体结构验收", "--date",
+    no = json.loads(run("bookings", "create", "--project", "示例监2026-003", "--milestone", "节能验收", "--date",
                         slots["days"][0]["day"], "--contact", "示例", "--phone", "13900000009", "--as", "shizheng",
                         "--json").stdout)["booking_no"]
     run("bookings", "accept", no, "--as", "wang")
 
     mine = json.loads(run("notifications", "list", "--as", "shizheng", "--unread", "--json").stdout)
-    assert mine[0]["title"].startswith("预约已受理：主体结构验收") and mine[0]["subject_no"] == no
+    assert mine[0]["title"].startswith("预约已受理：节能验收") and mine[0]["subject_no"] == no
     assert "●" in run("notifications", "list", "--as", "shizheng").stdout
 
     status = json.loads(run("notifications", "status", "--json").stdout)

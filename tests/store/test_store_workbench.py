@@ -107,15 +107,16 @@ def test_assigned_inspectors_are_told_of_a_move_and_a_cancellation(session, worl
     bookings.schedule_booking(session, world.inspector, b.booking_no, inspectors=["insp1", "insp2"], at_time=time(9),
                               rules=rules, now=NOW)
     insp1, insp2 = world.inspector.account_id, world.inspector2.account_id
-    assert [n.kind for n in notify.list_for(session, insp2)] == ["booking_scheduled"]
+    assert [n.kind for n in notify.list_for(session, insp2)] == ["booking_scheduled", "booking_submitted"]
 
     later = NOW + timedelta(hours=1)
     bookings.schedule_booking(session, world.inspector, b.booking_no, inspectors=["insp2"], at_time=time(14),
                               on_date=D(2026, 9, 30), rules=replace(rules, min_inspectors=1), now=later)
     moved = notify.list_for(session, insp2)[0]
     assert moved.kind == "booking_moved" and moved.subject_no == b.booking_no
-    assert "原定时间：2026年9月29日" in moved.body and "改为：2026年9月30日" in moved.body and "14:00" in moved.body
-    assert notify.list_for(session, insp1) == []  # insp1 moved it himself: nobody tells you your own action
+    assert "原定时间：2026-09-29（周二） 09:00" in moved.body and "改为：2026-09-30（周三） 14:00" in moved.body
+    # insp1 moved it himself: nobody tells you your own action (he was told of the new booking, as the team is)
+    assert [n.kind for n in notify.list_for(session, insp1)] == ["booking_submitted"]
 
     bookings.cancel_booking(session, world.contractor, b.booking_no, "现场条件未具备", rules=rules,
                             now=later + timedelta(hours=1))
@@ -134,7 +135,7 @@ def test_a_reassigned_inspector_is_told_he_is_off_it(session, world, rules, admi
                               rules=rules, now=NOW + timedelta(minutes=5))
     told = notify.list_for(session, world.inspector2.account_id)[0]
     assert told.kind == "booking_moved" and "监督人员已调整" in told.title
-    assert "张监督、李监督 → 张监督、王监督" in told.body or "→" in told.body
+    assert "监督人员：张监督、李监督 → 张监督、王监督" in told.body, told.body
 
 
 def test_queues_today_week_overdue_and_pending(session, world, rules):
