@@ -48,11 +48,14 @@ def feature_matrix(searcher, rows: list[dict]) -> tuple[np.ndarray, np.ndarray, 
     X, y, ruled = [], [], 0
     ids = []
     for r in rows:
-        hits = searcher.search(r["question"], k=8)
-        if hits and "clause_no" in hits[0].matched_by or answerer.missing_reference(r["question"]):
+        result = answerer.retrieve(r["question"])  # the one search an answer makes
+        hits = result.hits
+        if result.pinned is not None or answerer.missing_reference(r["question"], result):
             ruled += 1
             continue
-        X.append(probe.features(r["question"], hits[0], searcher) if hits else (0.0,) * len(FEATURES))
+        assert result.facts is not None
+        stats = probe.question_stats(result.facts)
+        X.append(probe.features(r["question"], hits[0], stats) if hits else (0.0,) * len(FEATURES))
         y.append(1 if r["answerable"] else 0)
         ids.append(r["id"])
     return np.asarray(X, dtype=float), np.asarray(y), ruled, ids

@@ -1,17 +1,24 @@
-"""What a Searcher loads for one published index version: segments and per-row arrays.
+"""What a Searcher loads for one published index version: segments, per-row arrays, the analyser.
 
 Row filters (document, clause kind, mandatory, status) become numpy masks over
 these arrays, so a search never walks the records to decide what it may return.
+The masks are cached on the version they were computed for: a search that
+started on one version never receives a mask of the next.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from corpus.models import ClauseKind, DocStatus
+from index.analyzer import Analyzer, get_analyzer
 from index.manifest import Manifest
+from index.models import SearchFilters
+from index.query import matching_codes
 from index.repeals import RepealNote, repeals_in_force
 from index.store import IndexStore, Segment
 
@@ -43,6 +50,48 @@ class IndexState:
     doc_kinds: list[str]  # per doc index (standard | guide | case | faq)
     repealed: dict[tuple[str, str], RepealNote]  # (code, clause_no) -> abolished by an indexed code
     abolished: np.ndarray  # bool per row: its clause is abolished as a whole
+    analyzer: Analyzer  # the one this version was built with, for query tokens
+    _masks: OrderedDict[tuple, np.ndarray] = field(default_factory=OrderedDict, repr=False, compare=False)
+    _mask_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    @property
+    def version_id(self) -> str:
+        return self.manifest.version_id
+
+    def mask(self, f: SearchFilters, ignore_status: bool = False) -> np.ndarray:
+        """Rows ``f`` lets through (live rows only); ``ignore_status`` also lets withdrawn documents through."""
+        key = (*f.key(), ignore_status)
+        with self._mask_lock:
+            if key in self._masks:
+                self._masks.move_to_end(key)
+                return self._masks[key]
+        docs = [self.manifest.docs[c] for c in self.codes]
+        doc_ok = np.ones(len(docs) + 1, dtype=bool)  # last slot: dead rows (-1)
+        doc_ok[-1] = False
+        if not f.include_withdrawn and not ignore_status:
+            doc_ok[:-1] &= np.array([d.status != DocStatus.withdrawn.value for d in docs], dtype=bool)
+        if f.doc_kinds:
+            doc_ok[:-1] &= np.array([d.kind in f.doc_kinds for d in docs], dtype=bool)
+        if f.codes:
+            wanted = {c for text in f.codes for c in matching_codes(text, self.codes)}
+            doc_ok[:-1] &= np.array([d.code in wanted for d in docs], dtype=bool)
+        mask = self.live & doc_ok[self.doc_idx]
+        if f.kinds:
+            mask &= np.isin(self.kind_idx, [KINDS.index(k) for k in f.kinds if k in KINDS])
+        if f.mandatory_only:
+            mask &= self.mandatory
+        with self._mask_lock:
+            self._masks[key] = mask
+            if len(self._masks) > 32:
+                self._masks.popitem(last=False)
+        return mask
+
+    def doc_freqs(self, terms: list[str]) -> np.ndarray:
+        """How many indexed clauses contain each analyser term."""
+        df = np.zeros(len(terms), dtype=np.float64)
+        for seg in self.segments:
+            df = np.maximum(df, seg.lexical.doc_freqs(terms))  # a delta segment's counts include its base
+        return df
 
     def repeal_of(self, rec: dict) -> RepealNote | None:
         return self.repealed.get((rec["code"], explained_clause(rec)))
@@ -92,5 +141,5 @@ def load_state(store: IndexStore, manifest: Manifest) -> IndexState:
     doc_kinds = [manifest.docs[c].kind for c in codes]
     return IndexState(
         manifest, segments, offsets, live, doc_idx, kind_idx, mandatory, codes, lookup, titles, current, doc_kinds,
-        repealed, abolished,
+        repealed, abolished, get_analyzer(manifest.analyzer),
     )

@@ -12,6 +12,10 @@ sets' development split by ``python -m evals.calibrate``:
   best clause covers; ``known_terms``: how much of it exists in the library at all;
 - ``entry_hit``: the best match is a case or FAQ entry, written in everyday words.
 
+The question's side of the features (its nearest cosines, its terms' document
+frequencies) comes from the ``QuestionFacts`` of the same ``Searcher.query`` that
+found the hits, so the decision and the quoted clauses rest on one index version.
+
 The fitted weights, the threshold and the development metrics they achieved
 are committed in ``grounding.json``.
 """
@@ -27,11 +31,11 @@ from pathlib import Path
 
 import numpy as np
 
-from index import Hit, Searcher
+from index import Hit, QuestionFacts
 
 CALIBRATION_FILE = Path(__file__).with_name("grounding.json")
 FEATURES = ("dense", "dense_top5", "dense_peak", "idf_coverage", "known_terms", "entry_hit")
-_PROFILE = 10
+PROFILE = 10  # nearest clauses a question's profile holds (dense_top5, dense_peak)
 
 # Words that carry the asking, not the topic: they must not count as the clause "covering" the question.
 _STOP = re.compile(
@@ -54,6 +58,11 @@ def content_bigrams(text: str) -> set[str]:
             out.add(run)
         out.update(run[i : i + 2] for i in range(len(run) - 1))
     return out
+
+
+def question_terms(question: str) -> tuple[str, ...]:
+    """The terms whose document frequencies ``idf_coverage`` and ``known_terms`` need (ask the searcher for these)."""
+    return tuple(sorted(content_bigrams(question)))
 
 
 def hit_bigrams(hit: Hit) -> set[str]:
@@ -86,27 +95,29 @@ class Grounding:
     related_margin: float = 0.06
     embedder: str = ""  # the model whose cosines the weights were fitted on
 
-    def question_stats(self, question: str, searcher: Searcher) -> QuestionStats:
-        """The question's side of the features, computed once per answer and shared by every hit judged."""
-        terms = tuple(sorted(content_bigrams(question)))
+    def question_stats(self, facts: QuestionFacts) -> QuestionStats:
+        """The question's side of the features, once per answer and shared by every hit judged.
+
+        ``facts`` must have been asked for with ``terms=question_terms(question)``.
+        """
+        terms = question_terms(facts.text)
+        if facts.terms != terms:
+            raise ValueError("QuestionFacts were read for other terms than question_terms(question)")
         idf, known = np.zeros(0), 1.0
         if terms:
-            df, n = searcher.doc_freqs(list(terms))
+            df, n = facts.doc_freqs, facts.live_clauses
             idf = np.log((n + 1) / (df + 0.5))
             known = float(np.mean(df > 0))
-        prof = searcher.dense_profile(question, _PROFILE)
+        prof = facts.profile
         top5 = float(prof[:5].mean()) if prof.size else None
         peak = float(prof[0] - prof[1:].mean()) if prof.size > 1 else 0.0
         return QuestionStats(terms, idf, known, top5, peak)
 
-    def features(self, question: str, hit: Hit, searcher: Searcher | None = None,
-                 stats: QuestionStats | None = None) -> tuple[float, ...]:
+    def features(self, question: str, hit: Hit, stats: QuestionStats | None = None) -> tuple[float, ...]:
         dense = hit.dense_score if hit.dense_score is not None else 0.0
         # Case and FAQ entries are written in everyday words, so generic questions match them more easily.
         entry = 1.0 if hit.kind in ("case", "faq") else 0.0
         body = hit_bigrams(hit)
-        if stats is None and searcher is not None:
-            stats = self.question_stats(question, searcher)
         if stats is None:  # no index statistics: plain word overlap
             q = content_bigrams(question)
             return (dense, dense, 0.0, len(q & body) / len(q) if q else 0.0, 1.0, entry)
@@ -115,19 +126,17 @@ class Grounding:
         top5 = dense if stats.top5 is None else stats.top5
         return (dense, top5, stats.peak, weighted, stats.known, entry)
 
-    def probability(self, question: str, hit: Hit, searcher: Searcher | None = None,
-                    stats: QuestionStats | None = None) -> float:
-        f = self.features(question, hit, searcher, stats)
+    def probability(self, question: str, hit: Hit, stats: QuestionStats | None = None) -> float:
+        f = self.features(question, hit, stats)
         z = self.bias + sum(w * x for w, x in zip(self.weights, f, strict=True))
         return 1.0 / (1.0 + math.exp(-z))
 
-    def decide(self, question: str, hits: list[Hit], searcher: Searcher | None = None,
-               stats: QuestionStats | None = None) -> Decision:
+    def decide(self, question: str, hits: list[Hit], stats: QuestionStats | None = None) -> Decision:
         if not hits:
             return Decision(False, 0.0, "检索无结果")
         if "clause_no" in hits[0].matched_by:
             return Decision(True, 1.0, "按条号查到")
-        p = self.probability(question, hits[0], searcher, stats)
+        p = self.probability(question, hits[0], stats)
         if p >= self.threshold:
             return Decision(True, p, "")
         return Decision(False, p, "检索到的条文与问题不相关")
@@ -145,9 +154,8 @@ class Grounding:
             return False
         return other.dense_score >= top.dense_score - self.related_margin
 
-    def case_ok(self, question: str, hit: Hit, searcher: Searcher | None = None,
-                stats: QuestionStats | None = None) -> bool:
-        return self.probability(question, hit, searcher, stats) >= self.threshold
+    def case_ok(self, question: str, hit: Hit, stats: QuestionStats | None = None) -> bool:
+        return self.probability(question, hit, stats) >= self.threshold
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,9 @@
-"""The Answerer: question -> grounded Answer (or a plain refusal), over one Searcher."""
+"""The Answerer: question -> grounded Answer (or a plain refusal), over one Searcher.
+
+One question makes one ``Searcher.query`` call: the hits, the case entries, the clause the
+question names and the refusal model's statistics all come back in one ``SearchResult``,
+read from one index version.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,11 @@ import logging
 import threading
 
 from assistant.answering.compose import compose, refusal
-from assistant.answering.grounding import Grounding, load_grounding
+from assistant.answering.grounding import PROFILE, Grounding, load_grounding, question_terms
 from assistant.answering.llm import ChatClient, LLMError, build_messages, check_citations
 from assistant.answering.models import Answer, Citation
 from assistant.config import Settings, get_settings
-from index import Hit, Searcher, SearchFilters
+from index import Hit, Searcher, SearchFilters, SearchResult
 from index.query import clause_mention, names_a_standard
 
 log = logging.getLogger(__name__)
@@ -65,32 +70,41 @@ class Answerer:
 
     def lookup(self, text: str) -> Answer | None:
         """'GB55032 3.3.5' -> that clause quoted; None when the text names no indexed clause."""
-        return self._pinned(self.search(text, k=1))
+        return self._quote(self.searcher.query(text, k=1).pinned)
 
     @staticmethod
-    def _pinned(hits: list[Hit]) -> Answer | None:
-        """The searcher puts a clause named by number first and says so in ``matched_by``."""
-        if not hits or "clause_no" not in hits[0].matched_by:
+    def _quote(pinned: Hit | None) -> Answer | None:
+        """The clause named by number, quoted; None when there is none."""
+        if pinned is None:
             return None
-        c = citation(hits[0])
+        c = citation(pinned)
         return Answer(answer=compose([c], [], []), grounded=True, citations=[c], confidence=1.0)
+
+    def retrieve(self, question: str, *, context: str | None = None, k: int = 8) -> SearchResult:
+        """The one search behind an answer: hits for question + context, case entries, and the question's facts."""
+        query = question if not context else f"{question} {context}"
+        return self.searcher.query(query, k=k, cases=_CASES, question=question, terms=question_terms(question),
+                                   profile=PROFILE)
 
     def answer(self, question: str, *, context: str | None = None) -> Answer:
         """``context`` is the previous question of the conversation, for follow-ups the caller resolved."""
         question = question.strip()
         if not question:
             return self._refuse(question, "问题为空")
-        query = question if not context else f"{question} {context}"
-        hits = self.search(query, k=8)
-        # A follow-up's context must not turn the question into a clause lookup, nor hide one.
-        pinned = self._pinned(hits) if not context else self.lookup(question)
+        result = self.retrieve(question, context=context)
+        facts = result.facts
+        assert facts is not None  # asked for with question=
+        hits = result.hits
+        # A follow-up's context must not turn the question into a clause lookup, nor hide one:
+        # then the clause the question alone names counts (same call, same index version).
+        pinned = self._quote(result.pinned if not context else facts.pinned)
         if pinned is not None:
             return pinned
-        missing = self.missing_reference(question)
+        missing = self.missing_reference(question, result)
         if missing is not None:
             return self._refuse(question, missing, detail=missing)
-        stats = self.grounding.question_stats(question, self.searcher)
-        decision = self.grounding.decide(question, hits, self.searcher, stats)
+        stats = self.grounding.question_stats(facts)
+        decision = self.grounding.decide(question, hits, stats)
         if not decision.grounded:
             return self._refuse(question, decision.reason, decision.confidence)
         primary = [citation(hits[0])]
@@ -98,8 +112,7 @@ class Answerer:
         related = [citation(h, "related") for h in rest[:_RELATED]]
         cases: list[Citation] = []
         if primary[0].kind != "case":
-            case_hits = self.search(query, k=_CASES, filters=SearchFilters(kinds=["case"]))
-            cases = [citation(h, "case") for h in case_hits if self.grounding.case_ok(question, h, self.searcher, stats)]
+            cases = [citation(h, "case") for h in result.cases if self.grounding.case_ok(question, h, stats)]
         cites = primary + related + cases
         text = compose(primary, related, cases)
         mode = "extractive"
@@ -122,19 +135,24 @@ class Answerer:
             return None
         return reply
 
-    def missing_reference(self, question: str) -> str | None:
+    def missing_reference(self, question: str, result: SearchResult | None = None) -> str | None:
         """'SL677第15.2.3条' when SL 677 has no 15.2.3, or a clause of a standard the library does not hold.
 
-        Quoting the nearest clause instead would cite something the user did not ask for.
+        Quoting the nearest clause instead would cite something the user did not ask for. ``result``:
+        the question's own search (asked with ``question=``); without it one search is made.
         """
         code_text, clause_no = clause_mention(question)
         if not clause_no:
             return None
-        pq, exists = self.searcher.reference(question)
-        if exists:
+        facts = result.facts if result is not None else None
+        if facts is None or facts.text.strip() != question.strip():
+            facts = self.searcher.query(question, k=1, question=question, profile=0).facts
+            assert facts is not None
+        if facts.reference_exists:
             return None
+        pq = facts.parsed
         if pq.code and pq.clause_no:
-            return f"知识库收录的《{self.searcher.title_of(pq.code)}》{pq.code} 中没有第{clause_no}条，请核对条号"
+            return f"知识库收录的《{facts.code_title}》{pq.code} 中没有第{clause_no}条，请核对条号"
         if pq.code is None and code_text and names_a_standard(code_text):
             return f"知识库尚未收录 {code_text}，无法引用它的第{clause_no}条"
         return None

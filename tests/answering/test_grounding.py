@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.answering.grounding import FEATURES, Grounding, load_grounding
-from index import Searcher
+from assistant.answering.grounding import FEATURES, Grounding, load_grounding, question_terms
+from index import QuestionFacts, Searcher
 
 
 @pytest.fixture(scope="module")
@@ -16,20 +16,48 @@ def searcher(sample_installation: Path) -> Searcher:
     return Searcher(sample_installation / "index")
 
 
+def _facts(searcher: Searcher, question: str) -> QuestionFacts:
+    facts = searcher.query(question, k=1, question=question, terms=question_terms(question)).facts
+    assert facts is not None
+    return facts
+
+
 def test_dense_profile_is_the_nearest_clauses_best_first(searcher: Searcher) -> None:
-    prof = searcher.dense_profile("混凝土浇筑后多久开始养护", 10)
+    prof = _facts(searcher, "混凝土浇筑后多久开始养护").profile
     assert prof.shape == (10,)
     assert np.all(np.diff(prof) <= 1e-6) and 0.5 < prof[0] <= 1.0
-    assert searcher.dense_profile("   ").size == 0
+    # The nearest cosine is the best dense candidate's of the same search.
+    best = searcher.search("混凝土浇筑后多久开始养护", k=10, mode="dense")[0]
+    assert best.dense_score == pytest.approx(float(prof[0]), abs=1e-6)
+    assert _facts(searcher, "   ").profile.size == 0
+
+
+def test_question_facts_count_terms_in_the_index(searcher: Searcher) -> None:
+    facts = _facts(searcher, "混凝土养护红烧肉")
+    df = dict(zip(facts.terms, facts.doc_freqs, strict=True))
+    assert df["混凝"] > 0 and df["烧肉"] == 0
+    assert facts.live_clauses == searcher.manifest.live_rows
 
 
 def test_features_separate_a_site_question_from_an_off_topic_one(searcher: Searcher) -> None:
     probe = Grounding(weights=(0.0,) * len(FEATURES), bias=0.0, threshold=0.5)
-    on = dict(zip(FEATURES, probe.features("楼板砼浇完要浇水养护几天", searcher.search("楼板砼浇完要浇水养护几天", k=1)[0], searcher), strict=True))
-    off = dict(zip(FEATURES, probe.features("红烧肉怎么做才不腻", searcher.search("红烧肉怎么做才不腻", k=1)[0], searcher), strict=True))
+
+    def features(q: str) -> dict[str, float]:
+        r = searcher.query(q, k=1, question=q, terms=question_terms(q))
+        assert r.facts is not None
+        return dict(zip(FEATURES, probe.features(q, r.hits[0], probe.question_stats(r.facts)), strict=True))
+
+    on, off = features("楼板砼浇完要浇水养护几天"), features("红烧肉怎么做才不腻")
     assert on["dense_top5"] > off["dense_top5"]
     assert on["idf_coverage"] > off["idf_coverage"]
     assert on["known_terms"] > off["known_terms"]
+
+
+def test_question_stats_refuse_facts_read_for_other_terms(searcher: Searcher) -> None:
+    facts = searcher.query("混凝土养护", k=1, question="混凝土养护").facts  # no terms asked for
+    assert facts is not None
+    with pytest.raises(ValueError):
+        load_grounding().question_stats(facts)
 
 
 def test_committed_calibration_matches_the_feature_list() -> None:

