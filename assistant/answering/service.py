@@ -14,7 +14,7 @@ from assistant.answering.compose import compose, refusal
 from assistant.answering.grounding import PROFILE, Grounding, load_grounding, question_terms
 from assistant.answering.llm import ChatClient, LLMError, build_messages, check_citations
 from assistant.answering.models import Answer, Citation
-from assistant.config import Settings, get_settings
+from assistant.config import Settings
 from index import Hit, Searcher, SearchFilters, SearchResult
 from index.query import clause_mention, names_a_standard
 
@@ -46,9 +46,9 @@ def citation(hit: Hit, role: str = "primary") -> Citation:
 class Answerer:
     """Retrieve, decide whether there is a basis, then quote (or let an LLM write from) the clauses."""
 
-    def __init__(self, settings: Settings | None = None, searcher: Searcher | None = None,
+    def __init__(self, settings: Settings, searcher: Searcher | None = None,
                  grounding: Grounding | None = None) -> None:
-        self.settings = settings or get_settings()
+        self.settings = settings
         self._searcher = searcher
         self._lock = threading.Lock()
         self.grounding = grounding or load_grounding()
