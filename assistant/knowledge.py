@@ -153,10 +153,12 @@ class Knowledge:
 
     def status(self) -> IndexHealth:
         """What /healthz reports about the index (``IndexUnavailable`` when there is none)."""
-        m = self.searcher().manifest
+        searcher = self.searcher()
+        m = searcher.manifest
         lag = self.lag()
+        detail = "；".join(x for x in (searcher.fallback_note, lag.describe()) if x)
         return IndexHealth(ok=True, version=m.version_id, documents=len(m.docs), clauses=m.live_rows,
-                           embedder=m.embedder, behind=lag.count, detail=lag.describe())
+                           embedder=m.embedder, behind=lag.count, fallback=bool(searcher.fallback_note), detail=detail)
 
     # -- the library (no index needed) ------------------------------------------------------------------
     def _codes(self) -> tuple[list[str], dict[str, str], list[str]]:

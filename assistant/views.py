@@ -129,6 +129,7 @@ class IndexHealth(BaseModel):
     ok: bool
     detail: str = ""
     behind: int = Field(default=0, description="library documents the published index lacks or has stale")
+    fallback: bool = Field(default=False, description="the newest version is damaged; an older one is served")
     version: str | None = None
     documents: int | None = None
     clauses: int | None = None
@@ -148,4 +149,4 @@ class Health(BaseModel):
 
     @property
     def degraded(self) -> bool:
-        return not self.ok or self.index.behind > 0
+        return not self.ok or self.index.behind > 0 or self.index.fallback

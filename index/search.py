@@ -13,6 +13,7 @@ from that version: a refresh landing mid-call cannot mix two versions.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -32,6 +33,8 @@ from index.ranking import Ranker
 from index.result import QuestionFacts, SearchResult
 from index.state import IndexState, load_state
 from index.store import IndexStore
+
+log = logging.getLogger(__name__)
 
 MODES = ("hybrid", "lexical", "dense")
 
@@ -60,6 +63,8 @@ class Searcher:
         self._reload_lock = threading.Lock()
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._checked = 0.0
+        self.fallback_note = ""  # said by health and status when an older version is served
+        self._bad_version: str | None = None
         self._state = self._load_current()
 
     # -- lifecycle -------------------------------------------------------
@@ -86,24 +91,56 @@ class Searcher:
         return self._state.manifest.version_id
 
     def _load_current(self) -> IndexState:
-        """Load the live version; retried if a writer publishes and collects it meanwhile."""
+        """Load the live version; retried if a writer publishes and collects it meanwhile.
+
+        A version whose files are damaged (a FAISS or JSON file that will not load) is not served: the newest
+        older version that loads is, and ``fallback_note`` says so; with none, ``IndexUnavailable`` in Chinese
+        (never a server path or the library's own error text).
+        """
         for attempt in range(3):
-            manifest = self.store.read_manifest()
+            try:
+                manifest = self.store.read_manifest()
+            except IndexUnavailable:
+                raise
+            except (OSError, ValueError) as exc:  # the manifest itself is damaged
+                return self._fallback(self.store.current_id() or "?", exc)
             if manifest is None:
-                raise IndexUnavailable(f"{self.store.root} 下还没有索引，请先运行 zhijian ingest 导入规范")
+                raise IndexUnavailable("还没有检索索引，请先运行 zhijian ingest 导入规范")
             self._check_model(manifest)
             try:
-                return load_state(self.store, manifest)
+                state = load_state(self.store, manifest)
             except (FileNotFoundError, IndexUnavailable):
                 if attempt == 2:
                     raise
+                continue
+            except Exception as exc:  # noqa: BLE001 - FAISS, bm25s and JSON raise whatever they raise
+                return self._fallback(manifest.version_id, exc)
+            self.fallback_note = ""
+            return state
         raise AssertionError("unreachable")
+
+    def _fallback(self, bad: str, exc: BaseException) -> IndexState:
+        """Serve the newest older version that still loads, after the current one (``bad``) failed to."""
+        log.error("index version %s cannot be loaded (%s: %s)", bad, type(exc).__name__, exc)
+        self._bad_version = bad
+        for manifest in self.store.older_manifests(bad):
+            try:
+                self._check_model(manifest)
+                state = load_state(self.store, manifest)
+            except Exception as older:  # noqa: BLE001 - try the next one
+                log.error("older index version %s cannot be loaded either (%s)", manifest.version_id,
+                          type(older).__name__)
+                continue
+            self.fallback_note = (f"检索索引的最新版本已损坏，正在使用上一版本（{manifest.created_at:%Y-%m-%d %H:%M}），"
+                                  "最近导入的规范可能查不到；请管理员运行 zhijian index rebuild")
+            return state
+        raise IndexUnavailable("检索索引文件已损坏，请管理员运行 zhijian index rebuild 重建索引") from exc
 
     def refresh(self) -> bool:
         """Load the newest published version if it changed; returns True when reloaded."""
         vid = self.store.current_id()
-        if vid is None or vid == self._state.manifest.version_id:
-            return False
+        if vid is None or vid == self._state.manifest.version_id or vid == self._bad_version:
+            return False  # (a version found damaged is not tried again until another one is published)
         state = self._load_current()
         with self._lock:
             self._state = state  # one reference swap: calls under way keep the state they took

@@ -102,6 +102,20 @@ class IndexStore:
             )
         return m
 
+    def older_manifests(self, than: str) -> list[Manifest]:
+        """Readable manifests other than ``than``, newest first (the versions a damaged one can fall back to)."""
+        out = []
+        for path in sorted(self.versions_dir.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True):
+            if path.stem == than:
+                continue
+            try:
+                m = Manifest.model_validate_json(path.read_text("utf-8"))
+            except (OSError, ValueError):
+                continue
+            if m.format_version == FORMAT_VERSION:
+                out.append(m)
+        return out
+
     def load_segment(self, sid: str, kind: str) -> Segment:
         d = self.segments_dir / sid
         with open(d / "records.jsonl", encoding="utf-8") as f:
