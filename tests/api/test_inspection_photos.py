@@ -38,3 +38,28 @@ def test_photos_on_an_inspection_record_are_cited_by_id(client, demo):
     assert client.get(f"/v1/attachments/inspection/{record_no}", headers=other).status_code in (403, 404)
     missing = client.post("/v1/attachments/inspection/JC9999-0001", headers=zhang, files=[("file", ("x.jpg", _jpeg(), "image/jpeg"))])
     assert "监督检查记录" in assert_problem(missing, 404)["detail"]
+
+
+def test_case_preview_shows_what_publishing_would_keep_and_saves_nothing(client, demo):
+    from .conftest import rows
+
+    zhang, boss = demo.auth("inspector"), demo.auth("contractor")
+    n = client.get("/v1/rectifications", headers=zhang).json()
+    notice = n[0]
+    no = notice["notice_no"]
+    body = {"title": "垫块", "problem": f"{notice['responsible_enterprise_name']}用碎砖代替垫块，联系人电话 13812345678",
+            "cause": "班组图省事", "treatment": "更换垫块", "tags": ["垫块"]}
+    early = client.post(f"/v1/rectifications/{no}/case-preview", headers=zhang, json=body)
+    assert "销项" in assert_problem(early, 409)["detail"]
+    if notice["status"] == "open":
+        assert client.post(f"/v1/rectifications/{no}/reply", headers=zhang, json={"reply": "已整改"}).status_code == 200
+    client.post(f"/v1/rectifications/{no}/reinspect", headers=zhang, json={"passed": True, "note": "复查合格"})
+    before = rows(client.app, "published_cases")
+    r = client.post(f"/v1/rectifications/{no}/case-preview", headers=zhang, json=body)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert notice["responsible_enterprise_name"][:4] not in out["problem"] and "13812345678" not in out["problem"]
+    assert "某施工单位" in out["problem"] and "［电话已隐去］" in out["problem"]
+    assert out["cause"] == "班组图省事" and out["tags"] == ["垫块"]
+    assert rows(client.app, "published_cases") == before
+    assert client.post(f"/v1/rectifications/{no}/case-preview", headers=boss, json=body).status_code == 403
