@@ -64,8 +64,9 @@ register({
       el("p", { class: "hint", id: "search-status" }, "可按条文号直接查条文，也可以用口语提问。"),
       el("ol", { class: "results", id: "search-results", "aria-live": "polite" }));
   },
-  show(section) {
+  show(section, arg) {
     $("#search-hint-staff", section)?.remove();
     if (isStaff()) section.insertBefore(el("p", { class: "hint", id: "search-hint-staff" }, "点“插入通知单”把条文引用写进正在起草的整改通知单。"), $("#search-results", section));
+    if (arg) { $("#search-q", section).value = arg; return run(section); }
   },
 });
