@@ -9,7 +9,7 @@ export function clausePicker({ id = "clause-pick", label = "引用条文（从�
   let chosen = null;
   const q = el("input", { type: "search", id: id + "-q", maxlength: "200", enterkeyhint: "search", autocomplete: "off",
     placeholder: "输入问题关键词检索条文，如 垫块 碎砖", "aria-label": "检索条文" });
-  const status = el("p", { class: "hint", "aria-live": "polite" });
+  const status = el("p", { class: "hint", id: id + "-status", "aria-live": "polite" });
   const results = el("ol", { class: "results pick-results", id: id + "-results" });
   const shown = el("div", { class: "chosen-clause", id: id + "-chosen", hidden: true });
   const err = el("small", { class: "field-error", "aria-live": "polite" });

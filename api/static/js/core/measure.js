@@ -65,8 +65,8 @@ export async function measureForm({ onSave }) {
   const current = () => items.find((t) => t.id === pick.value);
   const inputs = () => Array.from(grid.querySelectorAll("input"));
   const readings = () => inputs().map((i) => i.value.trim()).filter(Boolean).map(asNum);
-  function point(value = "") {
-    const n = grid.children.length + 1;
+  function point(value = "", index = grid.children.length) {
+    const n = index + 1;
     const input = el("input", { inputmode: "decimal", autocomplete: "off", enterkeyhint: "next", class: "point", "aria-label": `第${n}点`, value });
     input.addEventListener("keydown", (e) => {
       if (e.key !== "Enter") return;
@@ -78,7 +78,7 @@ export async function measureForm({ onSave }) {
   }
   const layout = (t, values = []) => {
     const count = Math.max(t ? t.points : 5, values.length);
-    fill(grid, Array.from({ length: count }, (_, i) => point(values[i] || "")));
+    fill(grid, Array.from({ length: count }, (_, i) => point(values[i] || "", i)));
   };
   const schedule = () => { clearTimeout(timer); timer = setTimeout(check, 300); };
   async function check() {

@@ -77,7 +77,7 @@ async function draftForm(box, n) {
       const c = await api(`/v1/rectifications/${encodeURIComponent(n.notice_no)}/case-preview`, { method: "POST", body: body() });
       fill(preview, el("div", { class: "card preview" }, el("p", { class: "hint" }, "发布后的文字（已隐去企业、工程、人员名称和电话、信用代码）："), caseView(c),
         el("button", { type: "button", class: "btn primary block", id: "case-publish", onclick: publish }, "确认发布")));
-      preview.scrollIntoView({ block: "start", behavior: "smooth" });
+      preview.scrollIntoView({ block: "start" });
     } catch (e) { serverErrors(f, e); showResult(out, false, e.message); }
   } },
   el("h3", {}, "发布为案例"),
@@ -85,5 +85,5 @@ async function draftForm(box, n) {
   FIELDS.map(([k, label]) => field(label, inputs[k])), field("标签（选填）", tags), out,
   el("button", { type: "submit", class: "btn block", id: "case-preview-open" }, "预览"), preview);
   fill(box, f);
-  f.scrollIntoView({ block: "start", behavior: "smooth" });
+  f.scrollIntoView({ block: "start" });
 }

@@ -100,7 +100,7 @@ async function noticeDraft(box, r, slot) {
   el("div", { class: "row" }, el("button", { type: "submit", class: "btn primary", id: "nd-issue" }, "下发整改通知单"),
     el("button", { type: "button", class: "btn", onclick: () => fill(slot) }, "取消")));
   fill(slot, f);
-  f.scrollIntoView({ block: "start", behavior: "smooth" });
+  f.scrollIntoView({ block: "start" });
 }
 
 function finishForm(box, r) {

@@ -13,7 +13,7 @@ import { showRecord } from "./inspect-record.js";
 const SOURCES = [["patrol", "巡查"], ["spot_check", "双随机抽查"], ["booking", "预约验收监督"]];
 const ENTITY = ["钢筋工程", "混凝土工程", "模板工程", "砌体工程", "防水工程", "钢筋保护层", "截面尺寸", "楼板厚度"];
 const BEHAVIOR = ["隐蔽工程验收记录", "原材料进场检验", "见证取样送检", "技术交底", "施工日志", "监理旁站记录"];
-const FILTERS = [["open", "检查中"], ["finished", "已完成"], ["", "全部"]];
+const FILTERS = [["open", "记录中"], ["finished", "已完成"], ["", "全部"]];
 
 function panel(section, name) { $$("[data-panel]", section).forEach((p) => { p.hidden = p.dataset.panel !== name; }); }
 
