@@ -265,13 +265,14 @@ def test_inspect_measure_notify_reply_reinspect_close_publish_and_find(server, b
     pg.click("#case-publish")
     done = pg.locator("#case-published")
     expect(done).to_contain_text("已发布为案例 AL")
-    case_no = re.search(r"已发布为案例 (\S+)", done.text_content()).group(1)
+    case_no = re.search(r"已发布为案例 (AL[\d-]+)", done.text_content()).group(1)
     shot(pg, "case-publishing")
     expect(pg.locator("#case-job")).to_contain_text("已导入知识库", timeout=LONG)
     shot(pg, "case-published")
 
     # found by the page's search
     pg.click("#case-search")
+    expect(pg.locator("#search-status")).to_contain_text("找到", timeout=60_000)
     hit = pg.locator("#search-results .clause", has_text=case_no)
     expect(hit).to_have_count(1)
     expect(hit).to_contain_text("某施工单位")
