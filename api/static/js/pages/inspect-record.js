@@ -57,7 +57,7 @@ function findingForm(box, r) {
       await api(`/v1/inspections/${encodeURIComponent(r.record_no)}/findings`, { method: "POST", body: {
         category: category.value, problem: problem.value.trim(), cited_code: c.code, cited_clause: c.clause_no, photos: sent.done.map((a) => a.id) } });
       toast("已记录问题");
-      showRecord(box, r.record_no);
+      showRecord(box, r.record_no, "#finding-list");
     } catch (e) { serverErrors(f, e); showResult(out, false, e.message); }
   } }, el("h3", {}, "记录发现的问题"), field("类别", category), field("问题描述", problem), picker.node, photos.node, progress, out,
   el("button", { type: "submit", class: "btn primary block" }, "记录问题"));
@@ -88,7 +88,7 @@ async function noticeDraft(box, r, slot) {
       const n = await api(path + "/notices", { method: "POST", body: { finding_ids, measurement_ids, problem: problem.value.trim(),
         deadline: deadline.value, responsible: Number(resp.value) } });
       toast(`整改通知单 ${n.notice_no} 已下发`);
-      showRecord(box, r.record_no);
+      showRecord(box, r.record_no, "#finding-list");
     } catch (e) { serverErrors(f, e); showResult(out, false, e.message); }
   } },
   el("h3", {}, "整改通知单（草稿）"),
@@ -119,7 +119,7 @@ function finishForm(box, r) {
 }
 
 /** Render record ``no`` into ``box``. */
-export async function showRecord(box, no) {
+export async function showRecord(box, no, focus = "") {
   fill(box, el("p", { class: "hint" }, "加载中…"));
   let r;
   try { r = await api("/v1/inspections/" + encodeURIComponent(no)); } catch (e) { fill(box, el("p", { class: "result err" }, e.message)); return; }
@@ -139,7 +139,7 @@ export async function showRecord(box, no) {
       el("div", { class: "row" }, pdfButton(`/v1/inspections/${encodeURIComponent(r.record_no)}/pdf`, "打印检查记录（PDF）", "record-pdf"),
         el("button", { type: "button", class: "btn small", id: "record-timeline", onclick: () => go("inspect", "project:" + r.project_id) }, "工程动态"))),
     await gallery("inspection", r.record_no),
-    el("h2", {}, `发现的问题（${r.finding_list.length}）`),
+    el("h2", { id: "finding-head" }, `发现的问题（${r.finding_list.length}）`),
     el("ol", { class: "list", id: "finding-list" }, r.finding_list.length ? r.finding_list.map((f) => findingItem(f, pickable && !f.notice_no))
       : [el("li", { class: "hint" }, "还没有记录问题。")]),
     el("h2", {}, `实测实量（${r.measurement_list.length}）`),
@@ -152,9 +152,11 @@ export async function showRecord(box, no) {
     editing ? await measureForm({ onSave: async (body) => {
       const m = await api(`/v1/inspections/${encodeURIComponent(r.record_no)}/measurements`, { method: "POST", body });
       toast(`已保存实测 ${m.seq}：合格点率 ${pct(m.pass_rate)}`);
-      await showRecord(box, r.record_no);
+      await showRecord(box, r.record_no, "#measurement-list");
       return true;
     } }) : null,
     editing ? finishForm(box, r) : null,
     el("details", { class: "card" }, el("summary", {}, "办理记录"), history(r.history)));
+  const target = focus && box.querySelector(focus);
+  if (target) target.scrollIntoView({ block: "start" });
 }

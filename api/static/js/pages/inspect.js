@@ -94,6 +94,7 @@ async function newForm(section, preset) {
       go("inspect", rec.record_no);
     } catch (e) { serverErrors(f, e); showResult(out, false, e.message); }
   } },
+  el("button", { type: "button", class: "btn small back", onclick: () => history.back() }, "‹ 返回"),
   el("h2", {}, "新建监督检查记录"),
   field("检查类型", source), bookingField, spotField, field("工程", project), field("检查日期", day), who,
   el("div", { class: "row two" }, field("单位工程", unit), field("检查部位", pos)),

@@ -71,6 +71,7 @@ register({
         toast(`已抽取：${d.draw_no}`);
         out.hidden = true;
         fill($("#draw-out", section), drawView(d));
+        $("#draw-result", section).scrollIntoView({ block: "start" });
         history(section);
       } catch (e) { serverErrors(f, e); showResult(out, false, e.message); }
     } },
