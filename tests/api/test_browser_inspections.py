@@ -12,7 +12,7 @@ Assertions are on what the page shows; every state is photographed (tests/artifa
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -316,6 +316,8 @@ def test_an_inspection_from_a_scheduled_booking_and_the_project_timeline(server,
     booking = next(b for b in api(server, "inspector", "GET", "/v1/bookings").json() if b["status"] == "scheduled")
     sign_in(pg, server, "inspector", "监督员")
     visit(pg, server, f"queue/{booking['booking_no']}")
+    expect(pg.locator("#queue-detail")).to_contain_text(booking["booking_no"])
+    shot(pg, "booking")
     pg.click("#inspect-from-booking")
     expect(pg.locator("#ins-source")).to_have_value("booking")
     expect(pg.locator("#ins-booking")).to_have_value(booking["booking_no"])
@@ -365,4 +367,47 @@ def test_random_check_draw_with_its_seed_and_history(server, page, shot):  # noq
     shot(pg, "spot-record")
     visit(pg, server, f"spotcheck/{draw_no}")
     expect(pg.locator("#draw-picks")).to_contain_text("检查记录 JC")
+    assert pg.errors == []  # type: ignore[attr-defined]
+
+
+def _overdue_notice(server) -> str:  # noqa: F811
+    """A notice issued a month ago whose deadline passed ten days ago, not answered."""
+    from assistant.config import Settings
+    from assistant.store import rectifications
+    from assistant.store.actors import Actor
+    from assistant.store.db import make_engine, session_scope
+    from assistant.store.rules import StoreRules
+
+    settings = Settings(data_dir=server["data"])
+    rules = StoreRules.from_settings(settings)
+    engine = make_engine(settings.sqlalchemy_url)
+    past = datetime.now().astimezone() - timedelta(days=30)
+    with session_scope(engine) as s:
+        n = rectifications.issue_notice(s, Actor.system("测试准备"), project="示例监2026-003", problem="模板支撑立杆间距过大（测试）",
+                                        deadline=(past + timedelta(days=20)).date(), rules=rules, now=past)
+    engine.dispose()
+    return n.notice_no
+
+
+def test_overdue_notices_are_queued_and_escalated_once(server, page, shot):  # noqa: F811
+    pg = page
+    notice_no = _overdue_notice(server)
+    sign_in(pg, server, "inspector", "监督员")
+    pg.click(".tab[data-go=notices]")
+    expect(pg.locator("#notice-list")).not_to_contain_text("加载中")
+    shot(pg, "notices")
+    pg.click("#view-notices .seg[data-status=overdue]")
+    item = pg.locator(f"#notice-list [data-notice='{notice_no}']")
+    expect(item.locator(".badge")).to_have_text(re.compile(r"逾期 1\d 天"))
+    shot(pg, "overdue-queue")
+    no_overflow(pg)
+    assert_tap_targets(pg)
+    pg.click("#notice-escalate")
+    expect(pg.locator("#toast")).to_contain_text("已催办")
+    expect(item).to_contain_text("已催办")
+    pg.click("#notice-escalate")
+    expect(pg.locator("#toast")).to_contain_text("无需重复催办")
+    visit(pg, server, "drafts")
+    expect(pg.locator("#draft-list .draft", has_text=notice_no)).to_contain_text("逾期")
+    shot(pg, "overdue-draft")
     assert pg.errors == []  # type: ignore[attr-defined]
