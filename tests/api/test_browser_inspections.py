@@ -290,6 +290,8 @@ def test_measuring_fast_entry_and_a_bad_reading(server, page, shot):  # noqa: F8
     rec = api(server, "inspector", "POST", "/v1/inspections", json={"project": school_id(server), "position": "二层梁"}).json()
     sign_in(pg, server, "inspector", "监督员")
     visit(pg, server, f"inspect/{rec['record_no']}")
+    expect(pg.locator("#inspect-detail")).to_contain_text(rec["record_no"])
+    shot(pg, "record")
     pg.select_option("#m-item", "CV-02")
     pg.fill("#m-design", "25")
     pg.fill("#m-fast", "26 24，31、25.5 二十 27")

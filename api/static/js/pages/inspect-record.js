@@ -154,7 +154,7 @@ export async function showRecord(box, no, focus = "") {
       toast(`已保存实测 ${m.seq}：合格点率 ${pct(m.pass_rate)}`);
       await showRecord(box, r.record_no, "#measurement-list");
       return true;
-    } }) : null,
+    } }).catch((e) => el("p", { class: "result err", id: "measure-unavailable" }, `实测实量暂不可用：${e.message}`)) : null,
     editing ? finishForm(box, r) : null,
     el("details", { class: "card" }, el("summary", {}, "办理记录"), history(r.history)));
   const target = focus && box.querySelector(focus);
