@@ -299,6 +299,8 @@ def test_measuring_fast_entry_and_a_bad_reading(server, page, shot):  # noqa: F8
     visit(pg, server, f"inspect/{rec['record_no']}")
     expect(pg.locator("#inspect-detail")).to_contain_text(rec["record_no"])
     shot(pg, "record")
+    pg.locator("#inspect-detail nav.quick button", has_text="实测实量").click()
+    expect(pg.locator("#m-item")).to_be_in_viewport()
     pg.select_option("#m-item", "CV-02")
     pg.fill("#m-design", "25")
     pg.fill("#m-fast", "26 24，31、25.5 二十 27")

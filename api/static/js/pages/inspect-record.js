@@ -138,6 +138,8 @@ export async function showRecord(box, no, focus = "") {
         ["整改通知单", r.notices.join("、")]]),
       el("div", { class: "row" }, pdfButton(`/v1/inspections/${encodeURIComponent(r.record_no)}/pdf`, "打印检查记录（PDF）", "record-pdf"),
         el("button", { type: "button", class: "btn small", id: "record-timeline", onclick: () => go("inspect", "project:" + r.project_id) }, "工程动态"))),
+    editing ? el("nav", { class: "quick", "aria-label": "跳到" }, [["#finding-form", "记录问题"], ["#measure-form", "实测实量"], ["#finish-form", "完成检查"]]
+      .map(([sel, label]) => el("button", { type: "button", class: "btn small", onclick: () => box.querySelector(sel)?.scrollIntoView({ block: "start" }) }, label))) : null,
     await gallery("inspection", r.record_no),
     el("h2", { id: "finding-head" }, `发现的问题（${r.finding_list.length}）`),
     el("ol", { class: "list", id: "finding-list" }, r.finding_list.length ? r.finding_list.map((f) => findingItem(f, pickable && !f.notice_no))
