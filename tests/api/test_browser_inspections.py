@@ -333,6 +333,7 @@ def test_an_inspection_from_a_scheduled_booking_and_the_project_timeline(server,
     expect(pg.locator("#ins-source")).to_have_value("booking")
     expect(pg.locator("#ins-booking")).to_have_value(booking["booking_no"])
     expect(pg.locator("#ins-project")).to_have_value(str(booking["project_id"]))
+    expect(pg.locator("#inspect-form input[name=inspectors]:checked")).to_have_count(len(booking["inspectors"]))
     shot(pg, "from-booking")
     pg.click("#inspect-form button[type=submit]")
     detail = pg.locator("#inspect-detail")
@@ -373,6 +374,10 @@ def test_random_check_draw_with_its_seed_and_history(server, page, shot):  # noq
     result.locator("button.start-check").first.click()
     expect(pg.locator("#ins-source")).to_have_value("spot_check")
     expect(pg.locator("#ins-spot")).to_have_value(draw_no)
+    drawn = api(server, "inspector", "GET", f"/v1/spot-checks/{draw_no}").json()["picks"][0]["inspector_ids"]
+    ticked = pg.locator("#inspect-form input[name=inspectors]:checked")
+    expect(ticked).to_have_count(len(drawn))
+    assert sorted(int(v) for v in ticked.evaluate_all("bs => bs.map(b => b.value)")) == sorted(drawn)
     pg.click("#inspect-form button[type=submit]")
     expect(pg.locator("#inspect-detail")).to_contain_text("双随机抽查")
     shot(pg, "spot-record")

@@ -48,6 +48,23 @@ function parseNew(arg) {
   return { source: "patrol" };
 }
 
+/** Who goes: the inspectors drawn for a random-check pick, those scheduled for a booking, else me. */
+async function presetInspectors(preset, people) {
+  try {
+    if (preset.spot_check) {
+      const d = await api("/v1/spot-checks/" + encodeURIComponent(preset.spot_check));
+      const pick = d.picks.find((x) => String(x.project_id) === String(preset.project));
+      if (pick && pick.inspector_ids.length) return pick.inspector_ids;
+    }
+    if (preset.booking) {
+      const b = await api("/v1/bookings/" + encodeURIComponent(preset.booking));
+      const ids = people.filter((p) => b.inspectors.includes(p.name)).map((p) => p.id);
+      if (ids.length) return ids;
+    }
+  } catch (e) { /* fall back to me */ }
+  return [session.me.account_id];
+}
+
 async function newForm(section, preset) {
   const [ps, people] = await Promise.all([projects(), staff("inspector")]);
   const source = el("select", { id: "ins-source", name: "source", required: true });
@@ -60,8 +77,10 @@ async function newForm(section, preset) {
   if (preset.project) project.value = String(preset.project);
   const day = el("input", { type: "date", id: "ins-date", name: "inspected_on", required: true, value: today(), max: today() });
   const who = checkGroup("inspectors", "检查人员", people.map((p) => ({ value: p.id, label: p.name })), { min: 1 });
-  const me = who.querySelector(`input[value="${session.me.account_id ?? ""}"]`);
-  if (me) me.checked = true;
+  for (const id of await presetInspectors(preset, people)) {
+    const box = who.querySelector(`input[value="${id}"]`);
+    if (box) box.checked = true;
+  }
   const unit = el("input", { id: "ins-unit", name: "unit_work", maxlength: "200", placeholder: "如 综合楼" });
   const pos = el("input", { id: "ins-position", name: "position", maxlength: "200", placeholder: "如 三层楼板" });
   const entity = checkGroup("entity", "实体质量检查项", ENTITY.map((x) => ({ value: x, label: x })), { min: 0, unit: "项" });
