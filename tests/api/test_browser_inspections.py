@@ -411,6 +411,7 @@ def test_overdue_notices_are_queued_and_escalated_once(server, page, shot):  # n
     enter(pg, server, "inspector", "监督员")
     pg.click(".tab[data-go=notices]")
     expect(pg.locator("#notice-list")).not_to_contain_text("加载中")
+    expect(pg.locator("#overdue-count")).to_have_text("1")
     shot(pg, "notices")
     pg.click("#view-notices .seg[data-status=overdue]")
     item = pg.locator(f"#notice-list [data-notice='{notice_no}']")

@@ -22,6 +22,7 @@ async function showList(section, status) {
   $$(".seg", section).forEach((b) => { const on = b.dataset.status === status; b.classList.toggle("active", on); b.setAttribute("aria-selected", String(on)); });
   const list = $("#notice-list", section);
   fill(list, el("li", { class: "hint" }, "加载中…"));
+  if (isStaff()) countOverdue(section);
   if (status === "overdue") return showOverdue(section, list);
   try {
     const rows = await api("/v1/rectifications" + query({ status }));
@@ -33,6 +34,16 @@ async function showList(section, status) {
         el("div", { class: "clamp" }, n.problem),
         el("div", { class: "sub" }, `${n.project_name} · 期限 ${n.deadline}`)))) : [el("li", { class: "hint" }, "没有整改通知单。")]);
   } catch (e) { fill(list, el("li", { class: "hint" }, e.message)); }
+}
+
+/** The 逾期 segment carries how many notices are past their deadline (red when any). */
+async function countOverdue(section) {
+  const seg = $(".seg[data-status=overdue]", section);
+  try {
+    const n = (await api("/v1/rectifications/overdue")).length;
+    fill(seg, "逾期", n ? el("span", { class: "count", id: "overdue-count" }, String(n)) : null);
+    seg.classList.toggle("alert", n > 0);
+  } catch (e) { /* the count is a hint */ }
 }
 
 async function showOverdue(section, list) {
