@@ -98,17 +98,15 @@ function addBot(r) {
   const msg = el("div", { class: "msg bot" + (refused ? " refusal" : "") });
   if (!refused && cites.length) shortAnswer(msg, r, cites);
   else msg.append(r.text);
-  const choices = (r.choices || []).filter((c) => c.action !== "feedback");
-  if (choices.length) {
-    msg.append(el("div", { class: "choices" }, choices.map((c) =>
-      el("button", { type: "button", class: "btn small", onclick: () => send(c.value, c.label) }, c.label))));
-  }
+  const buttons = (r.choices || []).filter((c) => c.action !== "feedback").map((c) =>
+    el("button", { type: "button", class: "btn small", onclick: () => send(c.value, c.label) }, c.label));
   if (refused && session.me.role === "contractor") {
-    msg.append(el("div", { class: "choices" }, el("button", { type: "button", class: "btn small", onclick: () => go("visit") }, "去“服务申请”")));
+    buttons.push(el("button", { type: "button", class: "btn small", onclick: () => go("visit") }, "去“服务申请”"));
   } else if (refused && !session.me.authenticated) {
     // Without an account a visit cannot be requested: offer what works (sign in); the station's phone is in the text.
-    msg.append(el("div", { class: "choices" }, el("button", { type: "button", class: "btn small", onclick: () => go("me") }, "登录后申请帮扶")));
+    buttons.push(el("button", { type: "button", class: "btn small", onclick: () => go("me") }, "登录后申请帮扶"));
   }
+  if (buttons.length) msg.append(el("div", { class: "choices" }, buttons));
   if (r.query_id) msg.append(votes(r.query_id));
   log().append(msg);
 }

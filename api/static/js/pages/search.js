@@ -50,6 +50,7 @@ async function run(section) {
   } catch (e) { status.textContent = e.message; }
 }
 
+const KIND_ORDER = { standard: 0, guide: 1, tolerance: 2, faq: 3, case: 4 };
 const KIND_NAME = { standard: "标准", guide: "指南", case: "案例", faq: "问答", tolerance: "允许偏差" };
 
 /** 条文库收录的标准: code, title and status of every document searchable now (anyone may see it). */
@@ -57,7 +58,8 @@ async function loadLibrary(section) {
   const list = $("#library-list", section);
   try {
     const data = await api("/v1/documents");
-    const docs = data.documents;
+    // Standards and guides first (what people look clauses up in), then tables, FAQ and cases.
+    const docs = [...data.documents].sort((a, b) => (KIND_ORDER[a.kind] ?? 9) - (KIND_ORDER[b.kind] ?? 9));
     $("#library-count", section).textContent = `（${docs.length} 部）`;
     fill(list, docs.map((d) => el("li", { class: "lib-doc" },
       el("div", { class: "clause-head" }, el("span", { class: "clause-ref" }, d.code), statusBadge(d.status),
