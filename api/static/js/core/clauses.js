@@ -61,15 +61,39 @@ const QUANTITY = new RegExp(
   `(?:[≥≤＞＜><±]\\s*)?${NUM}(?:\\s*[~～\\-–]\\s*${NUM})?\\s*${UNIT}(?![A-Za-z\\d])|(?<![A-Za-z])[CM]\\d{2}(?:\\.\\d)?(?![\\d.])|(?<![A-Za-z])M\\d(?:\\.\\d)?(?![\\d.])`,
   "g");
 
-/** ``text`` as nodes with each required quantity in a <mark> (text nodes only: never HTML). */
-export function markQuantities(text) {
+function bigrams(text) {
+  const han = String(text).match(/[\u4e00-\u9fff]+/g) || [];
+  const out = new Set();
+  for (const run of han) for (let i = 0; i + 1 < run.length; i++) out.add(run.slice(i, i + 2));
+  return out;
+}
+
+/** ``text`` as nodes with its required quantities in <mark> (text nodes only: never HTML).
+ *
+ * With a ``question``, only the quantities of the items or sentences that share most words with it are
+ * marked (保护层厚度 in a clause listing five tolerances); when none shares a word, all are. */
+export function markQuantities(text, question = "") {
+  text = String(text);
+  // Items ("2 纵向受力钢筋…") and sentences: each keeps its delimiter, so the pieces rebuild the text exactly.
+  const pieces = text.match(/[^\n；;。]*(?:[\n；;。]|$)/g).filter((x) => x);
+  const asked = bigrams(question);
+  const scores = pieces.map((x) => {
+    if (!asked.size || !x.match(QUANTITY)) return 0;
+    let n = 0;
+    for (const b of bigrams(x)) if (asked.has(b)) n++;
+    return n;
+  });
+  const best = Math.max(0, ...scores);
   const out = [];
-  let last = 0;
-  for (const m of String(text).matchAll(QUANTITY)) {
-    if (m.index > last) out.push(document.createTextNode(text.slice(last, m.index)));
-    out.push(el("mark", {}, m[0]));
-    last = m.index + m[0].length;
-  }
-  if (last < text.length) out.push(document.createTextNode(text.slice(last)));
+  pieces.forEach((x, i) => {
+    if (best > 0 && scores[i] < best) { out.push(document.createTextNode(x)); return; }
+    let last = 0;
+    for (const m of x.matchAll(QUANTITY)) {
+      if (m.index > last) out.push(document.createTextNode(x.slice(last, m.index)));
+      out.push(el("mark", {}, m[0]));
+      last = m.index + m[0].length;
+    }
+    if (last < x.length) out.push(document.createTextNode(x.slice(last)));
+  });
   return out;
 }

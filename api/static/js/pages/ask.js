@@ -38,10 +38,10 @@ function votes(queryId) {
   return box;
 }
 
-function citeCard(c, { marks = false, notes = [] } = {}) {
+function citeCard(c, { marks = false, question = "", notes = [] } = {}) {
   return el("div", { class: "cite", "data-role": c.role || "primary" },
     el("div", { class: "clause-head" }, el("span", { class: "clause-ref" }, citationOf(c)), badges(c)),
-    el("div", { class: "clause-text" }, marks ? markQuantities(c.text) : c.text),
+    el("div", { class: "clause-text" }, marks ? markQuantities(c.text, question) : c.text),
     notes.map((n) => el("div", { class: "note" }, n)),
     el("div", { class: "clause-actions" }, copyButton(c, toast)));
 }
@@ -68,7 +68,7 @@ function notesFor(text, c) {
 function certaintyOf(r) { return r.certainty || (r.data && r.data.certainty) || null; }
 
 /** A grounded answer, short: the lead, the answering clause(s) with quantities marked, the rest under 展开. */
-function shortAnswer(msg, r, cites) {
+function shortAnswer(msg, r, cites, question) {
   const text = r.text || "";
   const llm = r.mode === "llm" || (r.data && r.data.mode === "llm");
   const likely = certaintyOf(r) === "likely";
@@ -81,7 +81,7 @@ function shortAnswer(msg, r, cites) {
     if (shown.length < 2) shown = shown.concat(cites.filter((c) => !shown.includes(c) && c.role === "related").slice(0, 2));
     if (!/请核对/.test(lead)) msg.append(el("div", { class: "likely", role: "note" }, "最接近的条文如下，请核对"));
   }
-  msg.append(el("div", { class: "cites primary" }, shown.map((c) => citeCard(c, { marks: true, notes: llm ? [] : notesFor(text, c) }))));
+  msg.append(el("div", { class: "cites primary" }, shown.map((c) => citeCard(c, { marks: true, question, notes: llm ? [] : notesFor(text, c) }))));
   const rest = cites.filter((c) => !shown.includes(c));
   if (rest.length) {
     const clauses = rest.filter((c) => c.kind !== "case").length;
@@ -92,11 +92,12 @@ function shortAnswer(msg, r, cites) {
   }
 }
 
-function addBot(r) {
+/** One reply; ``question`` (what was asked) picks the quantities to mark in the answering clause. */
+function addBot(r, question = "") {
   const refused = r.grounded === false || r.kind === "refusal" || certaintyOf(r) === "none";
   const cites = unique(r.citations || []);
   const msg = el("div", { class: "msg bot" + (refused ? " refusal" : "") });
-  if (!refused && cites.length) shortAnswer(msg, r, cites);
+  if (!refused && cites.length) shortAnswer(msg, r, cites, (r.data && r.data.resolved_question) || question);
   else msg.append(r.text);
   const buttons = (r.choices || []).filter((c) => c.action !== "feedback").map((c) =>
     el("button", { type: "button", class: "btn small", onclick: () => send(c.value, c.label) }, c.label));
@@ -132,12 +133,12 @@ async function send(text, shown) {
       const data = await api("/v1/chat", { method: "POST", body });
       localStorage.setItem(key, data.conversation_id);
       typing.remove();
-      addBot(data.reply);
+      addBot(data.reply, text);
     } else {
       const data = await api("/v1/ask", { method: "POST", body: { question: text } });
       typing.remove();
       addBot({ text: data.answer, grounded: data.grounded, citations: data.citations, query_id: data.query_id,
-        mode: data.mode, certainty: data.certainty });
+        mode: data.mode, certainty: data.certainty }, text);
     }
   } catch (e) {
     typing.remove();
@@ -157,8 +158,9 @@ async function restore() {
   restoredFor = who;
   try {
     const data = await api("/v1/chat/" + encodeURIComponent(conv));
+    let asked = "";
     for (const m of data.messages) {
-      if (m.role === "user") addUser(m.text); else addBot(m);
+      if (m.role === "user") { addUser(m.text); asked = m.text; } else addBot(m, asked);
     }
     if (data.messages.length) {
       log().append(el("div", { class: "hint center" }, "—— 以上为之前的对话 ——"));
