@@ -31,7 +31,8 @@ DocKindQ = Literal["standard", "guide", "case", "faq", "tolerance"]
     "/search",
     response_model=SearchPage,
     summary="检索条文",
-    description="关键词与语义混合检索；也可直接输入“GB55032 3.3.5”这样的条文号。重复的检索由缓存直接返回（响应头 X-Cache）。",
+    description="关键词与语义混合检索；也可直接输入“GB55032 3.3.5”这样的条文号。条文号不存在或标准未收录时，notice 先说明，"
+                "hits 只含与其余检索词相关的条文（只输入条文号时为空）。重复的检索由缓存直接返回（响应头 X-Cache）。",
 )
 def search(
     q: str = Query(min_length=1, max_length=200, description="问题、关键词或条文号"),
