@@ -18,7 +18,7 @@ from index.query import clause_mention, matching_codes, names_a_standard, resolv
 # ('GB50204', 'JGJ 18') names a standard; 'HRB400', 'DN100' or 'PE100' do not.
 _STANDARD_PREFIXES = (
     "GB", "GBT", "GBJ", "GBZ", "JGJ", "JGJT", "JG", "JGT", "CJJ", "CJJT", "CJ", "CJT", "SL", "SLT", "JTG", "JTJ",
-    "CECS", "TCECS", "DL", "DLT", "TB", "YB", "HG", "SH", "JC", "JCT", "DB", "DBJ", "DBJT", "JGJT", "TZJ",
+    "CECS", "TCECS", "DL", "DLT", "TB", "YB", "HG", "SH", "JC", "JCT", "DB", "DBT", "DBJ", "DBJT",
 )
 _NAMED_CODE = re.compile(
     r"(?<![A-Za-z])(?P<prefix>T\s*/\s*[A-Z]{2,5}|DBJ?\s*\d{0,2}(?:\s*/\s*T)?|[A-Z]{2,4}(?:\s*/\s*[TZ])?)\s*"
@@ -36,7 +36,7 @@ def _prefix(code: str) -> str:
     return re.sub(r"[\s/\d]", "", m.group(1)) if m else ""
 
 
-def _named_standard(text: str, held: Mapping[str, str]) -> str | None:
+def named_standard(text: str, held: Mapping[str, str]) -> str | None:
     """The standard's code as typed ('GB50204-2002', 'JGJ 18'), when it has a standard's prefix (or a held one's)."""
     known = set(_STANDARD_PREFIXES) | {_prefix(c) for c in held}
     for m in _NAMED_CODE.finditer(text):
@@ -81,7 +81,7 @@ def lookup_notice(query: str, result: SearchResult, titles: Mapping[str, str],
         return _with_others(notice, rest, f"以下为与“{rest}”相关的其他条文，并非第{clause_no}条" if rest else "")
     if code is not None:
         return None, ""  # a held standard named without a number: an ordinary search within it
-    named = code_text if clause_no and code_text and names_a_standard(code_text) else _named_standard(norm, titles)
+    named = code_text if clause_no and code_text and names_a_standard(code_text) else named_standard(norm, titles)
     if named is None:
         return None, ""
     held = _held_editions(named, titles)
