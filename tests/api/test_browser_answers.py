@@ -131,6 +131,7 @@ def test_certainty_changes_how_an_answer_is_shown(server, page, shot):
     likely = ask(pg, "混凝土浇筑后多久开始养护")
     expect(likely.locator(".likely")).to_have_text("最接近的条文如下，请核对")
     assert likely.locator(".cites.primary .cite").count() >= 2  # the candidates, stacked
+    likely.evaluate("e => e.scrollIntoView({block: 'start'})")
     shot(pg, "likely")
 
     certainty["value"] = "none"
