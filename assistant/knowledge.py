@@ -57,7 +57,11 @@ class Knowledge:
         if self._searcher is None:
             with self._lock:
                 if self._searcher is None:  # IndexUnavailable while there is no index; retried next time
-                    self._searcher = Searcher(self.settings.index_dir, self.settings.embedder)
+                    # An answerer given with an index of its own: search that same index, so a search and
+                    # an answer never disagree about what the library holds.
+                    own = getattr(self._answerer, "searcher", None) if self._answerer is not None else None
+                    self._searcher = own if isinstance(own, Searcher) else Searcher(self.settings.index_dir,
+                                                                                     self.settings.embedder)
         return self._searcher
 
     def searcher(self) -> Searcher:
