@@ -39,6 +39,11 @@ def test_a_made_up_or_altered_id_starts_a_new_conversation(client, demo):
         assert client.get(f"/v1/chat/{forged}").json()["messages"] == []
     # A signed-in person presenting an anonymous id reaches only their own namespace.
     assert client.get(f"/v1/chat/{cid}", headers=demo.auth("contractor")).json()["messages"] == []
+    # And a signed-in person's conversation id, presented without the token, reaches nothing.
+    mine = chat(client, "混凝土养护几天", headers=demo.auth("contractor"))["conversation_id"]
+    assert client.get(f"/v1/chat/{mine}", headers=demo.auth("contractor")).json()["messages"]
+    assert client.get(f"/v1/chat/{mine}").json()["messages"] == []
+    assert chat(client, "那冬天呢？", mine)["conversation_id"] != mine
     # Two anonymous people get two ids.
     assert chat(client, "你好")["conversation_id"] != chat(client, "你好")["conversation_id"]
 
