@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from assistant.answering.protocol import AnswerSource
 from assistant.config import Settings
+from assistant.lookup import lookup_notice
 from assistant.store.errors import NotFound
 from assistant.views import (
     ClauseView,
@@ -56,7 +57,11 @@ class Knowledge:
         if self._searcher is None:
             with self._lock:
                 if self._searcher is None:  # IndexUnavailable while there is no index; retried next time
-                    self._searcher = Searcher(self.settings.index_dir, self.settings.embedder)
+                    # An answerer given with an index of its own: search that same index, so a search and
+                    # an answer never disagree about what the library holds.
+                    own = getattr(self._answerer, "searcher", None) if self._answerer is not None else None
+                    self._searcher = own if isinstance(own, Searcher) else Searcher(self.settings.index_dir,
+                                                                                     self.settings.embedder)
         return self._searcher
 
     def searcher(self) -> Searcher:
@@ -113,9 +118,20 @@ class Knowledge:
 
     def search(self, query: str, *, k: int = 10, mode: str = "hybrid", filters: SearchFilters | None = None
                ) -> SearchPage:
+        """Hits for ``query``; a clause or standard it names that the library lacks is said first (``notice``).
+
+        Then only clauses matching the query's other words follow, under the notice's own heading
+        (none when the query was nothing but the reference): never the nearest clause of another number.
+        """
         searcher = self.searcher()
-        hits = searcher.search(query, k=k, mode=mode, filters=filters)
-        return SearchPage(query=query, mode=mode, index_version=searcher.version_id, hits=hits)
+        # question=query: the clause the query names is looked up without the filters too (no embedding).
+        result = searcher.query(query, k=k, mode=mode, filters=filters, question=query, profile=0)
+        titles = {code: doc.title for code, doc in searcher.manifest.docs.items()}
+        notice, rest = lookup_notice(query, result, titles, filters)
+        hits = result.hits
+        if notice is not None:
+            hits = searcher.query(rest, k=k, mode=mode, filters=filters).hits if rest else []
+        return SearchPage(query=query, mode=mode, index_version=result.version_id, hits=hits, notice=notice)
 
     def resolve_code(self, text: str) -> str | None:
         """What a user typed as a standard ('GB55032', '55032-2022') -> the indexed code, or None."""

@@ -6,12 +6,15 @@ once; the API, the CLI and the answer composer all use them.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from corpus.models import ClauseKind, Document
 from index.models import Hit, SearchFilters
 
-__all__ = ["ClauseEntry", "ClauseView", "DatabaseHealth", "DocumentInfo", "DocumentList", "DocumentView", "Health", "Hit", "IndexHealth", "SearchFilters",
+__all__ = ["ClauseEntry", "ClauseView", "DatabaseHealth", "DocumentInfo", "DocumentList", "DocumentView", "Health", "Hit", "IndexHealth", "LookupNotice",
+           "SearchFilters",
            "SearchPage", "cite", "clause_view", "document_view"]
 
 ENTRY_KINDS = ("case", "faq", "tolerance")
@@ -83,11 +86,26 @@ class DocumentList(BaseModel):
     documents: list[DocumentInfo]
 
 
+class LookupNotice(BaseModel):
+    """Said before any hit when a query names a clause or a standard the library does not hold.
+
+    Without it a lookup of 'GB55032 3.3.5' in a library without GB 55032 reads as "找到 10 条" of
+    clauses nobody asked for.
+    """
+
+    kind: Literal["clause_missing", "standard_missing"]
+    message: str = Field(description="中文说明，先于任何检索结果显示")
+    code: str | None = Field(default=None, description="the held standard's code (clause_missing) or the code as typed")
+    clause_no: str | None = None
+    others: str = Field(default="", description="heading for the hits that follow (weakly related), '' when none follow")
+
+
 class SearchPage(BaseModel):
     query: str
     mode: str
     index_version: str
     hits: list[Hit]
+    notice: LookupNotice | None = Field(default=None, description="the clause or standard named is not in the library")
 
 
 def clause_view(doc: Document, clause_no: str) -> ClauseView | None:

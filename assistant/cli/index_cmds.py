@@ -61,7 +61,7 @@ def search(
         _fail(f"未知的检索方式：{mode}（可选：hybrid、lexical、dense）")
     kinds, doc_kinds = _split_kinds(kind)
     try:
-        hits = Knowledge(get_settings()).search(
+        page = Knowledge(get_settings()).search(
             query,
             k=k,
             mode=mode,
@@ -72,15 +72,24 @@ def search(
                 include_withdrawn=include_withdrawn,
                 mandatory_only=mandatory_only,
             ),
-        ).hits
+        )
     except (IndexUnavailable, EmbedderError) as exc:
         _fail(str(exc))
         return
+    hits, notice = page.hits, page.notice
     if as_json:
+        # stdout stays the array of hits (DESIGN.md); a missing clause or standard is said on stderr.
+        if notice is not None:
+            typer.echo(f"⚠ {notice.message}", err=True)
         echo_json([h.model_dump(mode="json") for h in hits])
         return
+    if notice is not None:
+        typer.echo(f"⚠ {notice.message}")
+        if hits and notice.others:
+            typer.echo(f"{notice.others}：")
     if not hits:
-        typer.echo("没有找到相关条文。")
+        if notice is None:
+            typer.echo("没有找到相关条文。")
         return
     for i, h in enumerate(hits, 1):
         tags = [_KIND_ZH.get(h.kind, h.kind)] if h.kind != "body" else []
