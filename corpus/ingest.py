@@ -17,8 +17,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from corpus.cleanup import strip_page_furniture
-from corpus.errors import IngestError
 from corpus.editions import Refresh, bring_up_to_date
+from corpus.errors import IngestError
 from corpus.library import Library
 from corpus.lines import RawText
 from corpus.loaders.docx import load_docx
