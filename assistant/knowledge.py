@@ -29,6 +29,7 @@ from assistant.views import (
     clause_view,
     document_view,
 )
+from corpus.editions import switch_due
 from corpus.library import Library
 from corpus.models import DocStatus
 from index import Searcher
@@ -39,6 +40,9 @@ log = logging.getLogger(__name__)
 
 # How often a request may look for a newly published index version.
 REFRESH_INTERVAL_S = 1.0
+# How often a request may look whether a revision or a new edition took effect since the library was brought up to
+# date (a small file read; the day changes at most once a day).
+SWITCH_CHECK_S = 60.0
 
 
 def station_today(settings: Settings) -> date:
@@ -64,6 +68,8 @@ class Knowledge:
         self._lock = threading.RLock()
         self._checked = 0.0
         self._listeners: list[Callable[[], None]] = []
+        self._due_listeners: list[Callable[[date], None]] = []
+        self._due_checked = 0.0
         self.library = Library(settings.library_dir)
 
     # -- lifecycle -------------------------------------------------------------------------------------
@@ -85,7 +91,21 @@ class Knowledge:
                     self._notify()
             except Exception:  # keep serving the loaded version; the next check retries
                 log.exception("could not load the new index version")
+        self._check_switch(now)
         return searcher
+
+    def on_switch_due(self, listener: Callable[[date], None]) -> None:
+        """Call ``listener(day)`` when a revision or edition switch has come and the library does not hold it yet."""
+        self._due_listeners.append(listener)
+
+    def _check_switch(self, now: float) -> None:
+        if not self._due_listeners or now - self._due_checked < SWITCH_CHECK_S:
+            return
+        self._due_checked = now
+        due = switch_due(self.settings.library_dir, self.today())
+        if due is not None:
+            for listener in self._due_listeners:
+                listener(due)
 
     @property
     def answerer(self) -> AnswerSource:
