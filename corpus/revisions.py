@@ -59,6 +59,8 @@ def load_notice(path: Path) -> tuple[str, Revision]:
             data = yaml.safe_load(decode_bytes(path.read_bytes()))
         except yaml.YAMLError as exc:
             raise IngestError(yaml_problem(exc)) from exc
+        except ValueError as exc:  # YAML reads 2024-13-01 as a date and fails
+            raise IngestError("实施日期不是有效日期，请写成 2024-05-01 的形式") from exc
         if not isinstance(data, dict) or not isinstance(data.get("revision"), dict):
             raise IngestError("局部修订公告的 YAML 应包含 revision（标准编号、公告号、实施日期）和 clauses")
         head: dict[str, Any] = data["revision"]
