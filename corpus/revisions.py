@@ -109,7 +109,7 @@ def load_notice(path: Path) -> tuple[str, Revision]:
     title = str(head.get("title") or "").strip() or next(
         (ln.strip().lstrip("#").strip() for ln in text_head.splitlines() if _ANNOUNCED.search(ln)), "")
     return code, Revision(notice=notice, edition=edition, effective_date=eff, title=title, clauses=clauses,
-                          illustrative=bool(head.get("illustrative", False)))
+                          illustrative=bool(head.get("illustrative", False)) or "示例说明" in text_head)
 
 
 def apply_revision(doc: Document, rev: Revision) -> None:
