@@ -36,7 +36,7 @@ from corpus.meta import (
     replaced_editions,
     title_from_filename,
 )
-from corpus.models import PARSER_VERSION, ClauseKind, DocKind, DocStatus, Document, canonical_code
+from corpus.models import PARSER_VERSION, ClauseKind, DocKind, DocStatus, Document, Revision, canonical_code
 from corpus.ocr.report import apply_scan
 from corpus.ocr.scan import OcrOptions, ScanResult
 from corpus.parser import parse_lines
@@ -330,10 +330,7 @@ def ingest_notice(path: Path, library: Library, today: date, sha: str | None = N
     return _notice_report(path, Outcome.replaced if known else Outcome.added, doc, rev)
 
 
-def _notice_report(path: Path, outcome: Outcome, doc: Document, rev: object) -> FileReport:
-    from corpus.models import Revision
-
-    assert isinstance(rev, Revision)
+def _notice_report(path: Path, outcome: Outcome, doc: Document, rev: Revision) -> FileReport:
     return FileReport(path=str(path), outcome=outcome, code=doc.code, title=doc.title, clauses=len(doc.body()),
                       revision=rev.notice, revised=[c.clause_no for c in rev.clauses],
                       effective_date=rev.effective_date.isoformat(), edition=rev.edition)

@@ -129,3 +129,31 @@ def test_api_clause_view_shows_superseded_wording(revised: Path, tmp_path: Path,
         old = client.get("/v1/clauses/ZJT961/3.0.2", params={"at": "2023-12-31"}).json()
         assert old["text"] == "纵向扫地杆距底座上皮不应大于200 mm。" and old["at"] == "2023-12-31"
         assert client.get("/v1/clauses/ZJT961/3.0.2", params={"at": "昨天"}).status_code == 422
+
+
+def test_a_running_server_starts_one_sync_when_the_day_comes(revised: Path) -> None:
+    from datetime import date
+
+    from assistant.knowledge import Knowledge
+    from assistant.usecases.library import LibraryDesk
+
+    class Jobs:
+        def __init__(self) -> None:
+            self.syncs: list[str] = []
+
+        def submit_sync(self, submitted_by: str) -> None:
+            self.syncs.append(submitted_by)
+
+    day = [date(2027, 6, 30)]
+    kb = Knowledge(Settings(data_dir=revised), today=lambda: day[0])
+    jobs = Jobs()
+    LibraryDesk(kb, jobs)  # type: ignore[arg-type]
+    kb.searcher()
+    assert jobs.syncs == []
+    day[0] = date(2027, 7, 1)
+    kb.searcher()
+    assert jobs.syncs == []  # looked less than a minute ago
+    for _ in range(2):
+        kb._due_checked = 0.0  # a minute later, twice
+        kb.searcher()
+    assert jobs.syncs == ["2027-07-01 起实施的修订或新版本"]
