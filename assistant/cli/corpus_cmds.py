@@ -28,18 +28,22 @@ def _library() -> Library:
 
 
 
-def update_index(progress: bool = True) -> str | None:
-    """Bring the search index in line with the library; returns a Chinese summary, None if no index module."""
+def update_index(progress: bool = True, up_to_date: bool = False) -> str | None:
+    """Bring the search index in line with the library; returns a Chinese summary, None if no index module.
+
+    First writes into the library what took effect by the station's today, unless the caller just did
+    (``up_to_date``: an ingest brings the library up to date itself).
+    """
     try:
         from index import sync_index
     except ImportError:
         return None
     s = get_settings()
     library = Library(s.library_dir)
-    refresh = bring_up_to_date(library, station_today(s))  # a switch that fell due goes into the index too
+    lines = [] if up_to_date else bring_up_to_date(library, station_today(s)).lines
     report = sync_index(library, s.index_dir, embedder_spec=s.embedder, ann_threshold=s.ann_threshold,
                         progress=progress)
-    return "\n".join([*(f"· {line}" for line in refresh.lines), str(report)])
+    return "\n".join([*(f"· {line}" for line in lines), str(report)])
 
 
 def _line(r: FileReport) -> str:
@@ -77,7 +81,7 @@ def ingest(
     if not no_index:
         # Always, not only when a file changed: an earlier run may have stopped (kill -9, a full disk) after the
         # library was written and before the index was; sync finds that from file stamps and costs nothing else.
-        index_note = update_index(progress=not quiet and not as_json)
+        index_note = update_index(progress=not quiet and not as_json, up_to_date=True)
     if as_json:
         echo_json({"files": [r.__dict__ for r in reports], "index": index_note, "library": refresh.lines})
     else:
