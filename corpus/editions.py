@@ -40,12 +40,12 @@ class Refresh:
 
 
 def status_on(doc: Document, day: date) -> DocStatus:
-    """现行 / 即将实施 by the effective date; a withdrawal (by an administrator or a replacement) stays."""
+    """现行 / 即将实施 by the effective date (as stated when there is none); a withdrawal stays."""
     if doc.status is DocStatus.withdrawn:
         return DocStatus.withdrawn
-    if doc.effective_date and doc.effective_date > day:
-        return DocStatus.upcoming
-    return DocStatus.current
+    if doc.effective_date is None:  # no date to go by: as stated
+        return doc.status
+    return DocStatus.upcoming if doc.effective_date > day else DocStatus.current
 
 
 def bring_up_to_date(library: Library, day: date) -> Refresh:

@@ -331,7 +331,8 @@ def ingest_notice(path: Path, library: Library, today: date, sha: str | None = N
 
 
 def _notice_report(path: Path, outcome: Outcome, doc: Document, rev: Revision) -> FileReport:
-    return FileReport(path=str(path), outcome=outcome, code=doc.code, title=doc.title, clauses=len(doc.body()),
+    # ``clauses``: the clauses the notice rewords (what an upload's result line counts for a notice).
+    return FileReport(path=str(path), outcome=outcome, code=doc.code, title=doc.title, clauses=len(rev.clauses),
                       revision=rev.notice, revised=[c.clause_no for c in rev.clauses],
                       effective_date=rev.effective_date.isoformat(), edition=rev.edition)
 

@@ -211,3 +211,11 @@ def test_cite_forms() -> None:
     assert cite("规范", "GB 50016-2014", "5.1.1", edition="2018年版") == "《规范》GB 50016-2014（2018年版）第5.1.1条"
     assert cite("规范", "GB 50016-2014", "5.1.1", revised=True) == "《规范》GB 50016-2014（经局部修订）第5.1.1条"
     assert cite("规范", "GB 50016-2014", "5.1.1") == "《规范》GB 50016-2014 第5.1.1条"
+
+
+def test_an_upcoming_edition_without_a_date_stays_upcoming(lib: Library, tmp_path: Path) -> None:
+    text = NEW_EDITION.format(year=2026, when="").replace(" 实施\n", "\n")
+    new = _write(tmp_path, "new.md", "---\nstatus: 即将实施\n---\n" + text)
+    ingest_paths([new], lib, today=DAY)
+    assert lib.get("ZJ/T 951-2026").status is DocStatus.upcoming
+    assert lib.get("ZJ/T 951-2020").status is DocStatus.current
