@@ -13,6 +13,8 @@ Schemas (documented in corpus/sample/README.md):
 * YAML tolerance table: ``collection: {code, title, kind: tolerance, illustrative}`` and ``entries: [{id, name,
   unit, lower, upper, relative_to_design, points, pass_rate, range, method, basis: {code, clause_no}, tags}]``
   (see ``corpus.loaders.tolerance``).
+* YAML revision notice (局部修订公告): ``revision: {code, notice, edition, effective_date, title}`` and ``clauses:
+  [{clause_no, text}]`` — read by ``corpus.revisions``, not here (it changes a standard, it is not one).
 """
 
 from __future__ import annotations
