@@ -119,7 +119,8 @@ def docs(as_json: bool = typer.Option(False, "--json", help="JSON 输出")) -> N
         typer.echo("条文库为空。请先运行：zhijian ingest <文件或文件夹>")
         return
     for s in summaries:
-        flags = [s.status.value]
+        flags = [f"即将实施（{s.effective_date} 起）" if s.status is DocStatus.upcoming and s.effective_date
+                 else s.status.value]
         if s.edition:
             flags.append(s.edition)
         elif s.revisions:
@@ -129,7 +130,7 @@ def docs(as_json: bool = typer.Option(False, "--json", help="JSON 输出")) -> N
         if s.superseded_by:
             flags.append(f"已被 {s.superseded_by} 代替")
         if s.replaces:
-            flags.append(f"代替 {'、'.join(s.replaces)}")
+            flags.append(f"{'届时代替' if s.status is DocStatus.upcoming else '代替'} {'、'.join(s.replaces)}")
         typer.echo(f"{s.code}\t《{s.title}》\t{'，'.join(flags)}\t正文 {s.clauses} 条，条文说明 {s.commentary} 条")
     typer.echo(f"共 {len(summaries)} 部文档，正文条文 {sum(s.clauses for s in summaries)} 条。")
 
