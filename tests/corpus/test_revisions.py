@@ -219,3 +219,26 @@ def test_an_upcoming_edition_without_a_date_stays_upcoming(lib: Library, tmp_pat
     ingest_paths([new], lib, today=DAY)
     assert lib.get("ZJ/T 951-2026").status is DocStatus.upcoming
     assert lib.get("ZJ/T 951-2020").status is DocStatus.current
+
+
+ANNOUNCED = """住房城乡建设部关于发布国家标准《建筑设计防火规范》局部修订的公告
+中华人民共和国住房和城乡建设部公告 2018年 第35号
+现批准《建筑设计防火规范》GB 50016－2014局部修订的条文，自2018年10月1日起实施。经此次修改的原条文同时废止。
+中华人民共和国住房和城乡建设部
+2018年3月30日
+
+5.5.13 下列公共建筑的疏散楼梯，除与敞开式外廊直接相连的楼梯间外，均应采用封闭楼梯间：
+1 医疗建筑、旅馆及类似使用功能的建筑；
+2 设置歌舞娱乐放映游艺场所的建筑。
+"""
+
+
+def test_a_notice_in_the_announced_form(tmp_path: Path) -> None:
+    """Number, date and code as a ministry prints them (full-width dash, spaces in the number, a signing date)."""
+    path = _write(tmp_path, "公告.txt", ANNOUNCED)
+    assert is_notice(path)
+    code, rev = load_notice(path)
+    assert (code, rev.notice, rev.effective_date, rev.edition) == (
+        "GB 50016-2014", "中华人民共和国住房和城乡建设部公告2018年第35号", date(2018, 10, 1), "")
+    assert [c.clause_no for c in rev.clauses] == ["5.5.13"]
+    assert rev.clauses[0].text.endswith("2 设置歌舞娱乐放映游艺场所的建筑。")
