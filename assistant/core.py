@@ -81,7 +81,7 @@ class Assistant:
         # Looked up at call time, so tests can fix "now" by patching ``default_clock``.
         self.clock = clock or (lambda: default_clock())
         self.runtime = Runtime(settings, self.rules, self.clock, db)
-        self.knowledge = Knowledge(settings, answerer=answerer)
+        self.knowledge = Knowledge(settings, answerer=answerer, today=lambda: self.rules.today(self.clock()))
         self.bookings = BookingDesk(self.runtime)
         self.visits = VisitDesk(self.runtime)
         self.notices = NoticeDesk(self.runtime)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -71,12 +72,14 @@ def search(
     "/clauses/{code:path}/{clause_no}",
     response_model=ClauseView,
     summary="按编号查看条文",
-    description="标准编号可按习惯书写（GB55032、GB 55032-2022）；条号照标准印刷的写法，如 3.3.5。",
+    description="标准编号可按习惯书写（GB55032、GB 55032-2022）；条号照标准印刷的写法，如 3.3.5。"
+                "经局部修订的条文给出当日施行的文本，superseded 为被替换的原文（新的在前），upcoming 为已公布尚未施行的文本。",
     responses={404: {"description": "没有该标准或该条"}},
 )
-def clause(code: str, clause_no: str, kb: Knowledge = Depends(knowledge),
-           _actor: Actor | None = Depends(current_actor)) -> ClauseView:
-    return kb.clause(code, clause_no)
+def clause(code: str, clause_no: str,
+           at: date | None = Query(None, description="显示该日期施行的文本，如 2020-01-01；默认质监站所在地的今天"),
+           kb: Knowledge = Depends(knowledge), _actor: Actor | None = Depends(current_actor)) -> ClauseView:
+    return kb.clause(code, clause_no, at)
 
 
 def _channel(request: Request) -> str:
