@@ -129,13 +129,14 @@ class _LibraryView:
 
 
 def _meta_differs(entry: DocEntry, doc: Document) -> bool:
-    return (entry.title, entry.kind, entry.status, entry.superseded_by, entry.sha256, entry.repeals) != (
+    return (entry.title, entry.kind, entry.status, entry.superseded_by, entry.sha256, entry.repeals, entry.edition) != (
         doc.title,
         str(doc.kind),
         str(doc.status),
         doc.superseded_by,
         doc.sha256,
         doc.repeals,
+        doc.edition,
     )
 
 
@@ -152,6 +153,7 @@ def _doc_entry(doc: Document, fp: str, segment: str, source: str = "") -> DocEnt
         clauses=len(doc.clauses),
         source=source,
         repeals=list(doc.repeals),
+        edition=doc.edition,
     )
 
 

@@ -35,6 +35,7 @@ class DocEntry(BaseModel):
     clauses: int
     source: str = Field(default="", description="library file name, size and mtime: unchanged files are not re-read")
     repeals: list[Repeal] = Field(default_factory=list, description="provisions of other standards it abolishes")
+    edition: str = Field(default="", description="edition label in force when indexed ('2018年版')")
 
 
 class SegmentEntry(BaseModel):
@@ -76,5 +77,7 @@ def doc_fingerprint(doc: Document) -> str:
     h.update(doc.title.encode())
     for c in doc.clauses:
         part = c.model_dump(include={"clause_no", "text", "kind", "chapter", "section", "title", "mandatory", "pages", "refers_to"})
+        if c.revision:  # only revised clauses add it, so fingerprints of existing indexes stay as they were
+            part["revision"] = c.revision
         h.update(json.dumps(part, ensure_ascii=False, sort_keys=True, default=str).encode())
     return h.hexdigest()

@@ -39,6 +39,8 @@ class Hit(BaseModel):
     clause_title: str = ""
     mandatory: bool = False
     superseded_by: str | None = None
+    edition: str = Field(default="", description="edition label of the standard in force ('2018年版')")
+    revision: str = Field(default="", description="the revision notice whose wording ``text`` is ('' = as published)")
     repealed_by: str | None = Field(default=None, description="code of the standard that abolished this clause (废止)")
     repealed_by_title: str = ""
     repealed_items: str = Field(default="", description="the abolished items (款) when not the whole clause")

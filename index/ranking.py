@@ -220,6 +220,8 @@ class Ranker:
             clause_title=rec["title"],
             mandatory=bool(st.mandatory[row]),  # False for a clause abolished as a whole
             superseded_by=doc.superseded_by,
+            edition=doc.edition,
+            revision=rec.get("revision", ""),
             repealed_by=repeal.by if repeal else None,
             repealed_by_title=repeal.by_title if repeal else "",
             repealed_items=repeal.items if repeal else "",

@@ -54,4 +54,5 @@ def clause_record(doc: Document, clause: Clause, fingerprint: str) -> dict:
         "pages": list(clause.pages),
         "refers_to": clause.refers_to,
         "text": clause.text,
+        "revision": clause.revision,  # the notice whose wording this is ('' = as published)
     }

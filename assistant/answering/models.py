@@ -19,6 +19,8 @@ class Citation(BaseModel):
     status: str = Field(description="现行 | 废止 | 即将实施")
     mandatory: bool = False
     superseded_by: str | None = None
+    edition: str = Field(default="", description="edition label of the standard in force ('2018年版')")
+    revision: str = Field(default="", description="revision notice whose wording ``text`` is")
     repealed_by: str | None = Field(default=None, description="code of the standard that abolished this clause")
     repealed_by_title: str = ""
     repealed_items: str = Field(default="", description="the abolished items (款) when not the whole clause")
@@ -27,7 +29,7 @@ class Citation(BaseModel):
 
     def reference(self) -> str:
         """《title》CODE 第X条 — the form inspectors write in a rectification notice."""
-        return cite(self.title, self.code, self.clause_no, self.kind)
+        return cite(self.title, self.code, self.clause_no, self.kind, self.edition, bool(self.revision))
 
 
 class Answer(BaseModel):

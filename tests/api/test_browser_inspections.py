@@ -1,10 +1,11 @@
-"""Issue 16's pages in Debian's chromium at 390×844 against a real `zhijian serve` (fixtures of test_browser.py):
+"""Issue 16's pages in Debian's chromium at 390×844 against a real `zhijian serve` (tests/plugins/browser.py):
 
 - the whole loop on phones: 检查 → 实测 → 通知 → 回复 → 复查（重新下发）→ 回复 → 复查 → 销号 → 发布为案例 → found
   by the page's search; with the printable record, the credit draft confirmed and the enterprise page explaining it;
 - 实测实量 on its own: fast entry, a reading that is not a number named beside its point, the verdict table;
 - an inspection started from a scheduled booking, and the project's timeline;
-- 双随机: the draw with its seed, the picks, history, and a check started from a pick.
+- 双随机: the draw with its seed, the picks, history, and a check started from a pick;
+- overdue notices: counted, listed, escalated once; the credit draft rejected with a reason.
 
 Assertions are on what the page shows; every state is photographed (tests/artifacts/<test name>/).
 """
@@ -16,41 +17,37 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from .test_browser import (  # noqa: F401 - fixtures used by name
+from tests.plugins.browser import (
     CHROMIUM,
-    LAUNCH_ARGS,
-    SCHOOL,
+    PHONE,
     Shots,
     api,
     assert_tap_targets,
-    browser,
     expect,
-    open_page,
-    page,
     photo,
-    server,
     sign_in,
 )
 
+SCHOOL = "示例县第一中学综合楼（示例）"
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed (apt-get install chromium)")
 LONG = 300_000  # ms: a library job re-indexes the station's cases
 
 
-def phone(browser):  # noqa: F811
+def phone(browser):
     """A second phone (the contractor's), made like the ``page`` fixture's."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", has_touch=True,
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", has_touch=True,
                                   is_mobile=True, device_scale_factor=1)
     return context, context.new_page()
 
 
-def enter(pg, server, role: str, label: str) -> None:  # noqa: F811
+def enter(pg, server, role: str, label: str) -> None:
     """Sign in and wait until the role's home page is open (it opens after the bell is counted; a tap made
     before that would be undone by it on a busy server)."""
     sign_in(pg, server, role, label)
     expect(pg.locator(".tab.active")).to_have_count(1, timeout=60_000)
 
 
-def visit(pg, server, where: str) -> None:  # noqa: F811
+def visit(pg, server, where: str) -> None:
     """Open the page at ``#where`` as a link from a message would (a fresh load keeps the hash)."""
     pg.goto(f"{server['url']}/#{where}")
     pg.reload()
@@ -88,11 +85,11 @@ def no_overflow(pg) -> None:
     assert width <= 390, width
 
 
-def school_id(server) -> int:  # noqa: F811
+def school_id(server) -> int:
     return next(p["id"] for p in api(server, "inspector", "GET", "/v1/projects").json() if p["name"] == SCHOOL)
 
 
-def test_inspect_measure_notify_reply_reinspect_close_publish_and_find(server, browser, page, shot, tmp_path):  # noqa: F811
+def test_inspect_measure_notify_reply_reinspect_close_publish_and_find(server, browser, page, shot, tmp_path):
     pg = page
     enter(pg, server, "inspector", "监督员")
 
@@ -292,7 +289,7 @@ def test_inspect_measure_notify_reply_reinspect_close_publish_and_find(server, b
     assert pg.errors == []  # type: ignore[attr-defined]
 
 
-def test_measuring_fast_entry_and_a_bad_reading(server, page, shot):  # noqa: F811
+def test_measuring_fast_entry_and_a_bad_reading(server, page, shot):
     pg = page
     rec = api(server, "inspector", "POST", "/v1/inspections", json={"project": school_id(server), "position": "二层梁"}).json()
     enter(pg, server, "inspector", "监督员")
@@ -322,7 +319,7 @@ def test_measuring_fast_entry_and_a_bad_reading(server, page, shot):  # noqa: F8
     assert pg.errors == []  # type: ignore[attr-defined]
 
 
-def test_an_inspection_from_a_scheduled_booking_and_the_project_timeline(server, page, shot):  # noqa: F811
+def test_an_inspection_from_a_scheduled_booking_and_the_project_timeline(server, page, shot):
     pg = page
     booking = next(b for b in api(server, "inspector", "GET", "/v1/bookings").json() if b["status"] == "scheduled")
     enter(pg, server, "inspector", "监督员")
@@ -350,7 +347,7 @@ def test_an_inspection_from_a_scheduled_booking_and_the_project_timeline(server,
     assert pg.errors == []  # type: ignore[attr-defined]
 
 
-def test_random_check_draw_with_its_seed_and_history(server, page, shot):  # noqa: F811
+def test_random_check_draw_with_its_seed_and_history(server, page, shot):
     pg = page
     enter(pg, server, "inspector", "监督员")
     pg.click("#go-spotcheck")
@@ -386,7 +383,7 @@ def test_random_check_draw_with_its_seed_and_history(server, page, shot):  # noq
     assert pg.errors == []  # type: ignore[attr-defined]
 
 
-def _overdue_notice(server) -> str:  # noqa: F811
+def _overdue_notice(server) -> str:
     """A notice issued a month ago whose deadline passed ten days ago, not answered."""
     from assistant.config import Settings
     from assistant.store import rectifications
@@ -405,7 +402,7 @@ def _overdue_notice(server) -> str:  # noqa: F811
     return n.notice_no
 
 
-def test_overdue_notices_are_queued_and_escalated_once(server, page, shot):  # noqa: F811
+def test_overdue_notices_are_queued_and_escalated_once(server, page, shot):
     pg = page
     notice_no = _overdue_notice(server)
     enter(pg, server, "inspector", "监督员")
