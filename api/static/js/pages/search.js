@@ -92,9 +92,10 @@ register({
         el("ol", { class: "lib-list", id: "library-list" })));
     loadLibrary(section);
   },
-  show(section) {
+  show(section, arg) {
     if (!$("#library-list", section).dataset.loaded) loadLibrary(section);
     $("#search-hint-staff", section)?.remove();
     if (isStaff()) section.insertBefore(el("p", { class: "hint", id: "search-hint-staff" }, "点“插入通知单”把条文引用写进正在起草的整改通知单。"), $("#search-results", section));
+    if (arg) { $("#search-q", section).value = arg; return run(section); }
   },
 });
