@@ -17,9 +17,10 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from corpus.errors import IngestError
-from corpus.lines import Line, RawText
+from corpus.lines import Line, RawText, Role
 from corpus.ocr.layout import drop_known_furniture
 from corpus.ocr.scan import OcrOptions, read_scanned_pages
+from corpus.tables import layout_tables, parse_caption
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,10 @@ def _load(path: Path, fh: BinaryIO, ocr: OcrOptions) -> RawText:
         page = [s for raw in text.splitlines() if (s := raw.strip().replace("\u3000", " "))]
         if result is not None:  # a typed page among scans: its header and footer are those the scans had
             page = drop_known_furniture(page, result.furniture_shapes())
-        lines.extend(Line(s, page=i) for s in page)
+        page_lines = [Line(s, page=i) for s in page]
+        if any(parse_caption(s) for s in page):
+            _mark_tables(pages[i - 1], page_lines)
+        lines.extend(page_lines)
     unreadable = [p for p in failed if result is None or p not in result.pages]
     if len(unreadable) == n:
         raise IngestError("PDF 文件已损坏，所有页面都无法读取")
@@ -116,6 +120,37 @@ def _load(path: Path, fh: BinaryIO, ocr: OcrOptions) -> RawText:
     if result is not None:
         raw.meta["_ocr"] = result
     return raw
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _mark_tables(page, lines: list[Line]) -> None:
+    """Tables under a caption on a typed page: cells from pypdf's layout mode, which keeps column gaps.
+
+    The caption line carries the Table; the lines that are its rows become table rows, so a number in
+    a cell never starts a clause.
+    """
+    try:
+        tables = layout_tables(page.extract_text(extraction_mode="layout") or "")
+    except Exception:  # layout mode fails on pages plain mode reads; the text is kept either way
+        log.warning("page %s: layout extraction failed", lines[0].page if lines else "?")
+        return
+    start = 0
+    for t in tables:
+        cap = _squash(t.caption)
+        j = next((k for k in range(start, len(lines)) if _squash(lines[k].text) == cap), None)
+        if j is None:
+            continue
+        lines[j].table = t
+        lines[j].role = Role.table
+        k = j + 1
+        for cells in t.header + t.rows:
+            if k < len(lines) and _squash(lines[k].text) == _squash("".join(cells)):
+                lines[k].role = Role.table
+                k += 1
+        start = k
 
 
 def _pages(pages: list[int]) -> str:
