@@ -147,16 +147,34 @@ def pipe_cells(line: str) -> list[str]:
 # ---------------------------------------------------------------------------
 
 _GAP = re.compile(r"\s{2,}")
+_CELL = re.compile(r"\S+(?: \S+)*")
 _NOTE = re.compile(r"^\s*注\s*[:：\d]")
 _CLAUSE_START = re.compile(r"^\s*(?:[A-Z]|\d{1,2})\.\d{1,2}\.\d{1,3}(?![\d.])\s*\S")
 
 
+def _aligned(rows: list[list[tuple[int, int, str]]]) -> list[list[str]]:
+    """Cells placed in columns by where they sit: a short row (a cell merged from above left blank)
+    keeps its cells under the right headers instead of shifting them left."""
+    widest = max(rows, key=len)
+    centres = [(a + b) / 2 for a, b, _ in widest]
+    out = []
+    for r in rows:
+        if len(r) == len(widest):
+            out.append([t for _, _, t in r])
+            continue
+        cells = [""] * len(widest)
+        for a, b, t in r:
+            col = min(range(len(centres)), key=lambda k: abs(centres[k] - (a + b) / 2))
+            cells[col] = f"{cells[col]} {t}".strip()
+        out.append(cells)
+    return out
+
+
 def layout_tables(page_text: str) -> list[Table]:
-    """Tables under numbered captions on one page of layout text: columns are runs of two or more spaces.
+    """Tables under numbered captions on one page of layout text: cells are runs split by two or more spaces.
 
     A table ends at its notes (注), a clause, another caption or a line that is prose (no column gap).
-    Rows with fewer cells than the widest row (a wrapped cell, a merged one) are left out: the
-    clause text still has them, and a row cut in two would be quoted wrong.
+    A row with fewer cells than the widest is placed by position, column by column.
     """
     lines = page_text.splitlines()
     out: list[Table] = []
@@ -167,7 +185,7 @@ def layout_tables(page_text: str) -> list[Table]:
             i += 1
             continue
         i += 1
-        grid: list[list[str]] = []
+        grid: list[list[tuple[int, int, str]]] = []
         notes: list[str] = []
         while i < len(lines):
             raw = lines[i].rstrip()
@@ -185,14 +203,12 @@ def layout_tables(page_text: str) -> list[Table]:
                 break
             if parse_caption(s) or _CLAUSE_START.match(s):
                 break
-            cells = _GAP.split(s)
+            cells = [(m.start(), m.end(), m.group()) for m in _CELL.finditer(raw)]
             if len(cells) < 2 and (not grid or len(s) > 12):
                 break  # prose after the table
             grid.append(cells)
             i += 1
-        width = max((len(r) for r in grid), default=0)
-        rows = [r for r in grid if len(r) == width] if width >= 2 else []
-        t = make_table(rows, 1, cap[0], notes) if rows else None
+        t = make_table(_aligned(grid), 1, cap[0], notes) if grid else None
         if t is not None:
             out.append(t)
     return out

@@ -128,6 +128,9 @@ class Composer(FrontMatter):
             self.table(c.table)
 
     def table(self, t: TableSpec) -> None:
+        if self.L.table_style == "three_line":
+            self.three_line_table(t)
+            return
         rh = self.size * 2.0
         self.need(rh * (len(t.rows) + 1) + self.lh * (len(t.notes) + 1))
         self.y -= self.lh
@@ -145,6 +148,37 @@ class Composer(FrontMatter):
         for i in range(len(t.rows[0]) + 1):
             x = self.ml + i * self.width / len(t.rows[0])
             self.pages[-1].rules.append((x, top, x, self.y, "b"))
+        for n in t.notes:
+            self.paragraph(n, indent_first=self.size, indent_rest=3 * self.size)
+        self.y -= 4
+
+    def three_line_table(self, t: TableSpec) -> None:
+        """A 三线表: rules above, under the header and below only; columns as wide as their text; the first
+        column left-aligned, the rest centred; the caption carries a full-width space after the number."""
+        size = self.size - 1.5
+        rh = size * 1.9
+        self.need(rh * (len(t.rows) + 1) + self.lh * (len(t.notes) + 1))
+        self.y -= self.lh
+        self.center(t.caption, self.size)
+        ncol = max(len(r) for r in t.rows)
+        need = [max(_width(r[i], "song", size) if i < len(r) else 0 for r in t.rows) + 2 * size for i in range(ncol)]
+        scale = min(1.0, self.width / sum(need))
+        widths = [w * scale for w in need]
+        widths[-1] += self.width - sum(widths)  # the last column takes what is left
+        top = self.y - 6
+        self.y = top
+        self.pages[-1].rules.append((self.ml, self.y, self.W - self.mr, self.y, "b"))
+        for ri, row in enumerate(t.rows):
+            x0 = self.ml
+            for i, cell in enumerate(row):
+                w = widths[i]
+                x = x0 + size * 0.5 if i == 0 else x0 + (w - _width(cell, "song", size)) / 2
+                self.pages[-1].runs.append(Run(x, self.y - rh + 6, cell, "song", size))
+                x0 += w
+            self.y -= rh
+            if ri == 0:
+                self.pages[-1].rules.append((self.ml, self.y, self.W - self.mr, self.y, "b"))
+        self.pages[-1].rules.append((self.ml, self.y, self.W - self.mr, self.y, "b"))
         for n in t.notes:
             self.paragraph(n, indent_first=self.size, indent_rest=3 * self.size)
         self.y -= 4
