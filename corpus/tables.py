@@ -150,14 +150,20 @@ _GAP = re.compile(r"\s{2,}")
 _CELL = re.compile(r"\S+(?: \S+)*")
 _NOTE = re.compile(r"^\s*注\s*[:：\d]")
 _CLAUSE_START = re.compile(r"^\s*(?:[A-Z]|\d{1,2})\.\d{1,2}\.\d{1,3}(?![\d.])\s*\S")
+_HEADING_START = re.compile(r"^\s*(?:(?:[A-Z]|\d{1,2})\.\d{1,2}|\d{1,2}|附\s*录\s*[A-Z])\s*[\u4e00-\u9fff]")
+_SECTION_START = re.compile(r"^\s*(?:(?:[A-Z]|\d{1,2})\.\d{1,2}|附\s*录\s*[A-Z])(?![\d.])\s*[\u4e00-\u9fff][^\d]*$")
 
 
 def _aligned(rows: list[list[tuple[int, int, str]]]) -> list[list[str]]:
-    """Cells placed in columns by where they sit: a short row (a cell merged from above left blank)
-    keeps its cells under the right headers instead of shifting them left."""
+    """Cells placed in columns by where they sit.
+
+    A short row keeps its cells under the right headers (a cell merged from above leaves a gap) instead
+    of shifting them left; a line filling less than half the columns continues the row above (a cell
+    wrapped onto a second line).
+    """
     widest = max(rows, key=len)
     centres = [(a + b) / 2 for a, b, _ in widest]
-    out = []
+    out: list[list[str]] = []
     for r in rows:
         if len(r) == len(widest):
             out.append([t for _, _, t in r])
@@ -166,8 +172,18 @@ def _aligned(rows: list[list[tuple[int, int, str]]]) -> list[list[str]]:
         for a, b, t in r:
             col = min(range(len(centres)), key=lambda k: abs(centres[k] - (a + b) / 2))
             cells[col] = f"{cells[col]} {t}".strip()
-        out.append(cells)
+        if out and 2 * sum(1 for c in cells if c) < len(cells):
+            out[-1] = [_glue(above, more) for above, more in zip(out[-1], cells, strict=True)]
+        else:
+            out.append(cells)
     return out
+
+
+def _glue(a: str, b: str) -> str:
+    """A wrapped cell's two lines: CJK runs on without a space, Latin words get one."""
+    if not a or not b:
+        return a or b
+    return a + ("" if not (a[-1].isascii() and b[0].isascii()) else " ") + b
 
 
 def layout_tables(page_text: str) -> list[Table]:
@@ -201,13 +217,15 @@ def layout_tables(page_text: str) -> list[Table]:
                     notes.append(lines[i].strip())
                     i += 1
                 break
-            if parse_caption(s) or _CLAUSE_START.match(s):
-                break
+            if parse_caption(s) or _CLAUSE_START.match(s) or (len(s) <= 30 and _SECTION_START.match(s)):
+                break  # the next caption, clause or section heading ('3.2　其他设计方法')
             cells = [(m.start(), m.end(), m.group()) for m in _CELL.finditer(raw)]
-            if len(cells) < 2 and (not grid or len(s) > 12):
-                break  # prose after the table
+            if len(cells) < 2 and (not grid or len(s) > 12 or _HEADING_START.match(s)):
+                break  # prose or a heading after the table
             grid.append(cells)
             i += 1
+        while grid and len(grid[-1]) < 2:  # a short line after the last full row is not known to be a row
+            grid.pop()
         t = make_table(_aligned(grid), 1, cap[0], notes) if grid else None
         if t is not None:
             out.append(t)

@@ -129,8 +129,10 @@ def _squash(text: str) -> str:
 def _mark_tables(page, lines: list[Line]) -> None:
     """Tables under a caption on a typed page: cells from pypdf's layout mode, which keeps column gaps.
 
-    The caption line carries the Table; the lines that are its rows become table rows, so a number in
-    a cell never starts a clause.
+    The lines the table spans (a wrapped cell breaks a row over several lines, in line order) are
+    replaced by one line per row, cells in order, the first carrying the Table; they are table rows,
+    so a number in a cell never starts a clause. When the lines do not add up to the table's cells,
+    only the lines that are whole rows are marked, and the text stays as pypdf read it.
     """
     try:
         tables = layout_tables(page.extract_text(extraction_mode="layout") or "")
@@ -143,10 +145,23 @@ def _mark_tables(page, lines: list[Line]) -> None:
         j = next((k for k in range(start, len(lines)) if _squash(lines[k].text) == cap), None)
         if j is None:
             continue
-        lines[j].table = t
-        lines[j].role = Role.table
+        rows = t.header + t.rows
+        want = sorted(_squash("".join(cells)) for cells in rows)
+        total, k = sum(len(w) for w in want), j + 1
+        seen = ""
+        while k < len(lines) and len(seen) < total:
+            seen += _squash(lines[k].text)
+            k += 1
+        if len(seen) == total and sorted(seen) == sorted("".join(want)):
+            page_no = lines[j].page
+            canon = [Line(lines[j].text, page=page_no, role=Role.table, table=t)]
+            canon += [Line(" ".join(c for c in cells if c), page=page_no, role=Role.table) for cells in rows]
+            lines[j:k] = canon
+            start = j + len(canon)
+            continue
+        lines[j].table, lines[j].role = t, Role.table
         k = j + 1
-        for cells in t.header + t.rows:
+        for cells in rows:
             if k < len(lines) and _squash(lines[k].text) == _squash("".join(cells)):
                 lines[k].role = Role.table
                 k += 1

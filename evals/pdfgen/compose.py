@@ -153,29 +153,43 @@ class Composer(FrontMatter):
         self.y -= 4
 
     def three_line_table(self, t: TableSpec) -> None:
-        """A 三线表: rules above, under the header and below only; columns as wide as their text; the first
-        column left-aligned, the rest centred; the caption carries a full-width space after the number."""
+        """A 三线表: rules above, under the header and below only; columns as wide as their text, long cells
+        wrapped (top-aligned) when the table would be wider than the measure; the first column left-aligned."""
         size = self.size - 1.5
-        rh = size * 1.9
-        self.need(rh * (len(t.rows) + 1) + self.lh * (len(t.notes) + 1))
+        lh = size * 1.35
+        pad = size
+        ncol = max(len(r) for r in t.rows)
+        natural = [max(_width(r[i], "song", size) if i < len(r) else 0 for r in t.rows) + pad for i in range(ncol)]
+        widths = list(natural)
+        while sum(widths) > self.width + 0.1:  # water-fill: the widest columns give way first
+            cap = max(widths)
+            others = sum(w for w in widths if w < cap)
+            n_cap = sum(1 for w in widths if w >= cap)
+            widths = [min(w, max((self.width - others) / n_cap, 3 * size)) for w in widths]
+            if sum(widths) > self.width + 0.1 and all(w <= 3 * size for w in widths):
+                break
+        widths[-1] += max(0.0, self.width - sum(widths))
+        cells = [[wrap(c, w - pad, w - pad, lambda x: _width(x, "song", size), False) or [""]
+                  for c, w in zip(r, widths, strict=False)] for r in t.rows]
+        heights = [max(len(c) for c in r) * lh + size * 0.6 for r in cells]
+        self.need(min(sum(heights) + self.lh * 2, self.H - self.mt - self.mb - self.lh))
         self.y -= self.lh
         self.center(t.caption, self.size)
-        ncol = max(len(r) for r in t.rows)
-        need = [max(_width(r[i], "song", size) if i < len(r) else 0 for r in t.rows) + 2 * size for i in range(ncol)]
-        scale = min(1.0, self.width / sum(need))
-        widths = [w * scale for w in need]
-        widths[-1] += self.width - sum(widths)  # the last column takes what is left
-        top = self.y - 6
-        self.y = top
+        self.y -= 6
         self.pages[-1].rules.append((self.ml, self.y, self.W - self.mr, self.y, "b"))
-        for ri, row in enumerate(t.rows):
+        for ri, row in enumerate(cells):
+            if self.y - heights[ri] < self.mb:
+                self.pages[-1].rules.append((self.ml, self.y, self.W - self.mr, self.y, "b"))
+                self.new_page("body")
+                self.pages[-1].rules.append((self.ml, self.y, self.W - self.mr, self.y, "b"))
             x0 = self.ml
-            for i, cell in enumerate(row):
+            for i, lines in enumerate(row):
                 w = widths[i]
-                x = x0 + size * 0.5 if i == 0 else x0 + (w - _width(cell, "song", size)) / 2
-                self.pages[-1].runs.append(Run(x, self.y - rh + 6, cell, "song", size))
+                for li, text in enumerate(lines):
+                    x = x0 + pad / 2 if i == 0 else x0 + (w - _width(text, "song", size)) / 2
+                    self.pages[-1].runs.append(Run(x, self.y - size * 0.3 - (li + 1) * lh + size * 0.35, text, "song", size))
                 x0 += w
-            self.y -= rh
+            self.y -= heights[ri]
             if ri == 0:
                 self.pages[-1].rules.append((self.ml, self.y, self.W - self.mr, self.y, "b"))
         self.pages[-1].rules.append((self.ml, self.y, self.W - self.mr, self.y, "b"))

@@ -98,12 +98,15 @@ class Score:
         return self.cmt_correct / self.cmt_expected if self.cmt_expected else 1.0
 
 
-def _score_rows(sc: Score, no: str, want, clause) -> None:
-    """Table row recall: each body row of the spec's table, cell for cell, in a table kept on the clause."""
+def _score_rows(sc: Score, no: str, want, clause, doc) -> None:
+    """Table row recall: each body row of the spec's table, cell for cell, in a table kept on the clause
+    (or on the clause its caption names: '表4.2.2' printed after 4.2.3 belongs to 4.2.2)."""
+    m = re.search(r"表\s*([A-Z0-9]+(?:\.\d+)+(?:-\d+)?)", norm(want.caption))
+    named = [t for c in doc.clauses for t in getattr(c, "tables", []) if m and t.number == m.group(1)]
     def cells(row: list[str]) -> tuple[str, ...]:
         return tuple(c for x in row if (c := norm(x)))  # empty cells (a merged cell's other columns) do not count
 
-    got = {cells(row) for t in getattr(clause, "tables", []) for row in t.rows}
+    got = {cells(row) for t in [*getattr(clause, "tables", []), *named] for row in t.rows}
     for row in want.rows[1:]:
         sc.rows_expected += 1
         if cells(row) in got:
@@ -162,7 +165,7 @@ def score_document(r: Rendered, doc) -> Score:  # doc: corpus.models.Document
             if m and not rx.search(variants[0] + "".join(variants[2:3])):
                 sc.furniture.append((no, m.group(0)))
         if ec.table is not None:
-            _score_rows(sc, no, ec.table, g)
+            _score_rows(sc, no, ec.table, g, doc)
         phys, printed = r.clause_pages.get(no, []), r.clause_printed.get(no, [])
         gp = list(g.pages or [])
         if not (set(gp) & set(phys) or {str(p) for p in gp} & set(printed)):
