@@ -154,17 +154,20 @@ _HEADING_START = re.compile(r"^\s*(?:(?:[A-Z]|\d{1,2})\.\d{1,2}|\d{1,2}|附\s*�
 _SECTION_START = re.compile(r"^\s*(?:(?:[A-Z]|\d{1,2})\.\d{1,2}|附\s*录\s*[A-Z])(?![\d.])\s*[\u4e00-\u9fff][^\d]*$")
 
 
-def _aligned(rows: list[list[tuple[int, int, str]]]) -> list[list[str]]:
+def _aligned(rows: list[list[tuple[int, int, str]]], gaps: list[bool]) -> list[list[str]]:
     """Cells placed in columns by where they sit.
 
     A short row keeps its cells under the right headers (a cell merged from above leaves a gap) instead
-    of shifting them left; a line filling less than half the columns continues the row above (a cell
-    wrapped onto a second line).
+    of shifting them left. A short line continues the row above (a cell wrapped onto more lines) when it
+    fills less than half the columns, or when the table sets its rows apart by blank lines and none
+    precedes this line.
     """
     widest = max(rows, key=len)
     centres = [(a + b) / 2 for a, b, _ in widest]
+    full = [g for r, g in zip(rows[1:], gaps[1:], strict=True) if len(r) == len(widest)]
+    spaced = len(full) >= 2 and sum(full) * 2 >= len(full)
     out: list[list[str]] = []
-    for r in rows:
+    for r, gap in zip(rows, gaps, strict=True):
         if len(r) == len(widest):
             out.append([t for _, _, t in r])
             continue
@@ -172,7 +175,7 @@ def _aligned(rows: list[list[tuple[int, int, str]]]) -> list[list[str]]:
         for a, b, t in r:
             col = min(range(len(centres)), key=lambda k: abs(centres[k] - (a + b) / 2))
             cells[col] = f"{cells[col]} {t}".strip()
-        if out and 2 * sum(1 for c in cells if c) < len(cells):
+        if out and (2 * sum(1 for c in cells if c) < len(cells) or (spaced and not gap)):
             out[-1] = [_glue(above, more) for above, more in zip(out[-1], cells, strict=True)]
         else:
             out.append(cells)
@@ -202,11 +205,14 @@ def layout_tables(page_text: str) -> list[Table]:
             continue
         i += 1
         grid: list[list[tuple[int, int, str]]] = []
+        gaps: list[bool] = []
+        gap = False
         notes: list[str] = []
         while i < len(lines):
             raw = lines[i].rstrip()
             s = raw.strip()
             if not s:
+                gap = True
                 i += 1
                 continue
             if _NOTE.match(s):
@@ -223,10 +229,10 @@ def layout_tables(page_text: str) -> list[Table]:
             if len(cells) < 2 and (not grid or len(s) > 12 or _HEADING_START.match(s)):
                 break  # prose or a heading after the table
             grid.append(cells)
+            gaps.append(gap)
+            gap = False
             i += 1
-        while grid and len(grid[-1]) < 2:  # a short line after the last full row is not known to be a row
-            grid.pop()
-        t = make_table(_aligned(grid), 1, cap[0], notes) if grid else None
+        t = make_table(_aligned(grid, gaps), 1, cap[0], notes) if grid else None
         if t is not None:
             out.append(t)
     return out

@@ -31,6 +31,7 @@ from evals.pdfgen import (
     summarize_failures,
     synthetic_spec,
 )
+from evals.pdfgen.tables import tables_spec
 
 
 def evaluate(layouts: list[str], standards: list[str] | None, max_clauses: int | None,
@@ -39,7 +40,7 @@ def evaluate(layouts: list[str], standards: list[str] | None, max_clauses: int |
     from corpus.errors import IngestError
     from corpus.ingest import parse_path
 
-    loaders = {"synthetic": synthetic_spec, **real_specs(max_clauses=max_clauses)}
+    loaders = {"synthetic": synthetic_spec, "synthetic_tables": tables_spec, **real_specs(max_clauses=max_clauses)}
     if standards:
         loaders = {k: v for k, v in loaders.items() if k in standards}
     out = []
@@ -109,7 +110,7 @@ def print_table(rows: list[tuple[Score, int, float]]) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--layouts", default=",".join(LAYOUTS), help="comma-separated layout names")
-    ap.add_argument("--standards", default="", help="comma-separated (synthetic, GB55032-2022, SL677-2014, …)")
+    ap.add_argument("--standards", default="", help="comma-separated (synthetic, synthetic_tables, GB55032-2022, …)")
     ap.add_argument("--max-clauses", type=int, default=None, help="cap long standards (whole chapters kept)")
     ap.add_argument("--details", action="store_true", help="print each failing clause, expected vs got")
     ap.add_argument("--json", type=Path, default=None, help="also write every score to this file")
