@@ -67,7 +67,7 @@ def quote_table_row(c: Citation) -> str:
             continue  # a merged cell, once
         cells.append(cell)
         labels.append(label)
-    lines = [f"{c.reference()}{_badge(c)}：", f"{row.caption}（摘录）"]
+    lines = [f"{c.reference()}{_badge(c)}：", f"摘自{row.caption}："]
     if any(labels):
         lines.append(" | ".join(labels))
     lines.append(" | ".join(cells))

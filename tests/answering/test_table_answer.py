@@ -26,6 +26,6 @@ def test_quote_of_a_row_under_merged_header_cells() -> None:
                  status="现行", table_row=TableRowRef(
                      caption="表4.0.1 平整度允许偏差示例", number="4.0.1",
                      columns=["部位", "允许偏差（mm） 清水", "允许偏差（mm） 混水"], cells=["墙", "5", "8"]))
-    assert quote(c).splitlines()[1:] == ["表4.0.1 平整度允许偏差示例（摘录）", "部位 | 允许偏差（mm） 清水 | 允许偏差（mm） 混水",
+    assert quote(c).splitlines()[1:] == ["摘自表4.0.1 平整度允许偏差示例：", "部位 | 允许偏差（mm） 清水 | 允许偏差（mm） 混水",
                                          "墙 | 5 | 8"]
     assert "第4.0.1条" in quote(c).splitlines()[0]
