@@ -18,7 +18,7 @@ from pypdf.errors import PdfReadError
 
 from corpus.errors import IngestError
 from corpus.lines import Line, RawText, Role
-from corpus.ocr.layout import drop_known_furniture
+from corpus.ocr.layout import drop_known_furniture, layout_lines
 from corpus.ocr.scan import OcrOptions, read_scanned_pages
 from corpus.tables import layout_tables, parse_caption
 
@@ -92,7 +92,11 @@ def _load(path: Path, fh: BinaryIO, ocr: OcrOptions) -> RawText:
     lines: list[Line] = []
     for i, text in enumerate(page_texts, 1):
         if result is not None and i in result.pages:
-            lines.extend(Line(r.text, page=i) for r in result.pages[i].rows)
+            rows = result.pages[i].rows
+            page_lines = [Line(r.text, page=i) for r in rows]
+            if any(parse_caption(ln.text) for ln in page_lines):  # a scanned table: columns from the runs' places
+                _attach_tables(layout_tables("\n".join(layout_lines(rows))), page_lines)
+            lines.extend(page_lines)
             continue
         page = [s for raw in text.splitlines() if (s := raw.strip().replace("\u3000", " "))]
         if result is not None:  # a typed page among scans: its header and footer are those the scans had
@@ -139,6 +143,11 @@ def _mark_tables(page, lines: list[Line]) -> None:
     except Exception:  # layout mode fails on pages plain mode reads; the text is kept either way
         log.warning("page %s: layout extraction failed", lines[0].page if lines else "?")
         return
+    _attach_tables(tables, lines)
+
+
+def _attach_tables(tables: list, lines: list[Line]) -> None:
+    """Tie each table to its caption line among ``lines`` (see ``_mark_tables``)."""
     start = 0
     for t in tables:
         cap = _squash(t.caption)

@@ -213,3 +213,32 @@ def test_library_documents_without_tables_still_load(tmp_path: Path) -> None:
                                        rows=[["1", "2"]], clause_no="1.0.1"))
     lib.put(doc)
     assert lib.get("ZJ/T 931-2025").clauses[0].tables[0].rows == [["1", "2"]]
+
+
+def test_ocr_rows_keep_their_columns() -> None:
+    """Runs the OCR engine found on one printed line keep their gaps, so the table finder sees columns."""
+    from corpus.ocr.layout import Row, layout_lines
+
+    def row(y: float, *runs: tuple[float, str]) -> Row:
+        boxes = [(x, x + 20.0 * len(t), t) for x, t in runs]
+        return Row(" ".join(t for _, t in runs), 0.99, 10, y, y + 20.0, runs[0][0], 1000.0, boxes)
+
+    rows = [row(0, (200, "表3.0.2"), (350, "模板安装允许偏差示例")), row(40, (100, "项目"), (400, "允许偏差（mm）")),
+            row(80, (100, "轴线位置"), (460, "5")), row(120, (100, "表面"), (145, "平整度"), (460, "8"))]
+    [t] = layout_tables("\n".join(layout_lines(rows)))
+    assert (t.number, t.header, t.rows) == ("3.0.2", [["项目", "允许偏差（mm）"]], [["轴线位置", "5"], ["表面平整度", "8"]])
+
+
+@pytest.mark.slow
+def test_scanned_table_rows(tmp_path: Path) -> None:
+    """A scanned page is read by OCR; its tables come out as rows of cells too (most rows, OCR permitting)."""
+    from evals.pdfgen import score_document
+    from evals.pdfgen.tables import tables_spec
+    from evals.scangen import make_scanned_pdf, missing_fonts
+
+    if missing_fonts():
+        pytest.skip(f"缺少字体：{missing_fonts()}")
+    scan = make_scanned_pdf(tables_spec(), tmp_path / "t.pdf", "three_line_tables", style="scan_rough")
+    sc = score_document(scan.rendered, parse_path(scan.path))
+    assert sc.correct == sc.expected and sc.rows_expected == 17
+    assert sc.rows_found >= 13, sc.rows_lost
