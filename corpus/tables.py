@@ -22,8 +22,12 @@ _REFERENCE = re.compile(r"^(?:中|的|所|规定|采用|确定|取值|取用|选
 _SENTENCE_END = re.compile(r"[。；;]")
 
 
+_CJK_GAP = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+
+
 def _clean(text: str) -> str:
-    return " ".join(str(text).replace("\u3000", " ").replace("\xa0", " ").split())
+    """One space between words; none between Chinese characters (a <br/> or a wrapped cell leaves one)."""
+    return _CJK_GAP.sub("", " ".join(str(text).replace("\u3000", " ").replace("\xa0", " ").split()))
 
 
 def parse_caption(text: str) -> tuple[str, str] | None:
