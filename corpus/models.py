@@ -50,6 +50,47 @@ class ClauseVersion(BaseModel):
             self.effective_until is None or day < self.effective_until)
 
 
+class Table(BaseModel):
+    """A table of a standard, kept as rows of cells so each row can be found and quoted on its own.
+
+    ``header`` holds the header rows (a table may have two: 允许偏差 over 柱/墙); ``rows`` the body rows,
+    every row as wide as the table (a merged cell repeats its text in each column it spans).
+    """
+
+    caption: str = Field(default="", description="as printed: '表4.2.2 民用建筑楼面均布活荷载标准值…'")
+    number: str = Field(default="", description="'4.2.2', '11.1.6-1'; '' when the table has no numbered caption")
+    header: list[list[str]] = Field(default_factory=list)
+    rows: list[list[str]] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list, description="注 lines printed under the table")
+    clause_no: str = Field(default="", description="the clause it belongs to")
+
+    def columns(self) -> list[str]:
+        """One label per column: the header rows' texts of that column, top to bottom, repeats dropped."""
+        width = max((len(r) for r in self.header + self.rows), default=0)
+        out = []
+        for i in range(width):
+            parts: list[str] = []
+            for r in self.header:
+                t = r[i] if i < len(r) else ""
+                if t and t not in parts:
+                    parts.append(t)
+            out.append(" ".join(parts))
+        return out
+
+    def row_text(self, i: int) -> str:
+        """What search matches for body row ``i``: caption, then each cell after its column label."""
+        cols = self.columns()
+        cells = []
+        prev = None
+        for j, cell in enumerate(self.rows[i]):
+            if not cell or cell == prev:  # a cell merged across columns counts once
+                continue
+            prev = cell
+            label = cols[j] if j < len(cols) else ""
+            cells.append(f"{label}：{cell}" if label and label != cell else cell)
+        return " | ".join([self.caption or (f"表{self.number}" if self.number else "表"), *cells])
+
+
 class Clause(BaseModel):
     """One clause (条) with its items (款) kept inside ``text``, one item a line.
 
@@ -72,6 +113,7 @@ class Clause(BaseModel):
     extra: dict[str, str] = Field(default_factory=dict, description="case fields (问题/原因/处理/依据), tolerance row fields …")
     versions: list[ClauseVersion] = Field(default_factory=list, description="every wording, oldest first (revised clauses)")
     revision: str = Field(default="", description="notice that gave the wording in ``text`` ('' = as published)")
+    tables: list[Table] = Field(default_factory=list, description="tables of this clause, rows as cells (its text keeps them too)")
 
     @property
     def path(self) -> list[str]:
@@ -121,7 +163,7 @@ class OcrPage(BaseModel):
 
 
 # Bumped when parsing changes what a Document holds, so unchanged files are read again on the next ingest.
-PARSER_VERSION = 2
+PARSER_VERSION = 3
 
 
 class Document(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from assistant.views import cite
+from index.models import TableRowRef
 
 
 class Citation(BaseModel):
@@ -26,6 +27,7 @@ class Citation(BaseModel):
     repealed_items: str = Field(default="", description="the abolished items (款) when not the whole clause")
     clause_title: str = ""
     role: str = Field(default="primary", description="primary | related | case")
+    table_row: TableRowRef | None = Field(default=None, description="the row of the clause's table that answers")
 
     def reference(self) -> str:
         """《title》CODE 第X条 — the form inspectors write in a rectification notice."""

@@ -42,6 +42,7 @@ def citation(hit: Hit, role: str = "primary") -> Citation:
         repealed_items=hit.repealed_items,
         clause_title=hit.clause_title,
         role=role,
+        table_row=hit.table_row,
     )
 
 
