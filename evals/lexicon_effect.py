@@ -4,7 +4,8 @@
                                    [--out evals/results/lexicon_effect.json]
 
 Variants: ``none`` (words as typed), ``file`` (index/lexicon.yaml only), ``file+mined`` (plus the
-aliases of the 术语 chapters; what the searcher does by default). For each: hybrid R@1/R@5/MRR per
+aliases of the 术语 chapters; what the searcher does by default), ``as-is`` (the searcher with no
+arguments: run this file with PYTHONPATH pointing at another checkout to measure that code). For each: hybrid R@1/R@5/MRR per
 set, ``ask`` wrong refusals of answerable questions and refusal of unanswerable ones. Nothing is
 re-indexed: the lexicon only changes the query side. Tune on dev only.
 """
@@ -19,7 +20,7 @@ from evals import installation
 from evals.metrics import clause_key, first_rank, refusal_scores, retrieval_scores
 from evals.run import SET_NAMES, K, Question, select
 
-VARIANTS = ("none", "file", "file+mined")
+VARIANTS = ("none", "file", "file+mined", "as-is")
 
 
 def measure(data_dir: Path, questions: list[Question], variants=VARIANTS, dense_gloss: bool = True) -> dict:
@@ -27,19 +28,25 @@ def measure(data_dir: Path, questions: list[Question], variants=VARIANTS, dense_
     from assistant.config import Settings
     from index import Searcher
     from index.embedders import make_embedder
-    from index.sitelang import SiteLexicon, default_lexicon
 
     settings = Settings(data_dir=data_dir)
     embedder = make_embedder(settings.embedder)
-    base = default_lexicon()
-    if not dense_gloss:
-        base = SiteLexicon(base.terms, base.quantities, gloss_dense=False)
+
+    def searcher_for(v: str) -> Searcher:
+        if v == "as-is":
+            return Searcher(settings.index_dir, settings.embedder, embedder=embedder)
+        from index.sitelang import SiteLexicon, default_lexicon
+
+        base = default_lexicon()
+        if not dense_gloss:
+            base = SiteLexicon(base.terms, base.quantities, gloss_dense=False)
+        return Searcher(settings.index_dir, settings.embedder, embedder=embedder,
+                        lexicon=SiteLexicon.empty() if v == "none" else base, mine_terms=v == "file+mined")
+
     out: dict = {}
     per_question: dict[str, dict] = {}
     for v in variants:
-        lex = SiteLexicon.empty() if v == "none" else base
-        searcher = Searcher(settings.index_dir, settings.embedder, embedder=embedder, lexicon=lex,
-                            mine_terms=v == "file+mined")
+        searcher = searcher_for(v)
         answerer = Answerer(settings, searcher)
         rankings, refused, firsts = [], [], []
         for q in questions:
@@ -74,9 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data-dir", type=Path, default=installation.DEFAULT_DIR, help="已建好的评测安装目录")
     ap.add_argument("--out", type=Path, default=None, help="结果 JSON 写到这里")
     ap.add_argument("--no-dense-gloss", action="store_true", help="嵌入的文本不带“工地说法（规范用语）”的括注")
-    ap.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS)
+    ap.add_argument("--sets", nargs="+", default=list(SET_NAMES), choices=SET_NAMES)
+    ap.add_argument("--variants", nargs="+", default=list(VARIANTS[:3]), choices=VARIANTS)
     args = ap.parse_args(argv)
-    qs, _ = select(args.split, SET_NAMES, (), installation.CORPORA.is_dir())
+    qs, _ = select(args.split, args.sets, (), installation.CORPORA.is_dir())
     res = measure(args.data_dir, qs, args.variants, dense_gloss=not args.no_dense_gloss)
     text = json.dumps(res, ensure_ascii=False, indent=1)
     if args.out:
