@@ -188,7 +188,7 @@ class Expansion:
     """A query in standard wording: ``text`` is embedded, ``lexical`` is scored by BM25."""
 
     original: str
-    text: str  # what the dense side embeds
+    text: str  # what the dense side embeds: replaced forms and amounts in standard wording
     glossed: str  # the text with every standard wording in it, for BM25
     extra: tuple[str, ...] = ()  # words for BM25 only ('7d', 构造柱)
     applied: tuple[str, ...] = ()  # 'site→standard', for logs and tests
@@ -202,10 +202,12 @@ class SiteLexicon:
     """Site forms -> standard wording, with colloquial quantities; immutable, shared by threads."""
 
     def __init__(self, terms: Sequence[TermEntry] = (), quantities: Quantities | None = None,
-                 gloss_dense: bool = True) -> None:
+                 gloss_dense: bool = False) -> None:
         self.terms = tuple(terms)
         self.quantities = quantities or Quantities()
-        self.gloss_dense = gloss_dense  # the embedded text carries 'site（standard）' for kept forms
+        # Kept forms ('拆模', '恒载') reach BM25 as 'site（standard）'; the embedded text keeps them as typed
+        # unless ``gloss_dense``: the embedder knows them, and glossing measured no better on dev.
+        self.gloss_dense = gloss_dense
         self._replace = {w: t for t in self.terms if not t.keep for w in t.site}
         self._keep = {w: t for t in self.terms if t.keep for w in t.site}
         self._replace_re = _alternation(self._replace)

@@ -56,7 +56,7 @@ def test_mined_aliases_expand_queries_and_the_file_wins_on_a_shared_form() -> No
     base = SiteLexicon([TermEntry(site=["塔吊"], standard="塔机", keep=True), TermEntry(site=["砼"], standard="混凝土")])
     lex = base.merged([TermEntry(site=["塔吊", "人货梯"], standard="塔式起重机", keep=True),
                        TermEntry(site=["砼泵"], standard="混凝土泵", keep=True)])
-    assert lex.expand("塔吊基础").text == "塔吊（塔机）基础"
-    assert lex.expand("人货梯进场").text == "人货梯（塔式起重机）进场"
+    assert lex.expand("塔吊基础").glossed == "塔吊（塔机）基础"
+    assert lex.expand("人货梯进场").glossed == "人货梯（塔式起重机）进场"
     # a mined alias is spelled as the query will be once 砼 is replaced
     assert lex.expand("砼泵堵管").text == "混凝土泵堵管"
