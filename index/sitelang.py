@@ -202,12 +202,13 @@ class SiteLexicon:
     """Site forms -> standard wording, with colloquial quantities; immutable, shared by threads."""
 
     def __init__(self, terms: Sequence[TermEntry] = (), quantities: Quantities | None = None,
-                 gloss_dense: bool = False) -> None:
+                 gloss_dense: bool = False, amounts_dense: bool = True) -> None:
         self.terms = tuple(terms)
         self.quantities = quantities or Quantities()
         # Kept forms ('拆模', '恒载') reach BM25 as 'site（standard）'; the embedded text keeps them as typed
         # unless ``gloss_dense``: the embedder knows them, and glossing measured no better on dev.
         self.gloss_dense = gloss_dense
+        self.amounts_dense = amounts_dense  # the embedded text says '7天' for '一周' (else as typed)
         self._replace = {w: t for t in self.terms if not t.keep for w in t.site}
         self._keep = {w: t for t in self.terms if t.keep for w in t.site}
         self._replace_re = _alternation(self._replace)
@@ -233,7 +234,7 @@ class SiteLexicon:
             if site:
                 extra.append(t.model_copy(update={"site": site}))
                 known.update(site)
-        return SiteLexicon((*self.terms, *extra), self.quantities, self.gloss_dense)
+        return SiteLexicon((*self.terms, *extra), self.quantities, self.gloss_dense, self.amounts_dense)
 
     def expand(self, text: str) -> Expansion:
         """``text`` in standard wording (NFKC, so full-width digits count)."""
@@ -243,11 +244,14 @@ class SiteLexicon:
         # 1) spellings standards never print (砼, typos) are replaced, so later steps see standard words
         out = _sub(self._replace_re, norm, lambda w: self._replace[w], applied, extra, keep=False)
         # 2) amounts: '一周' -> '7天' (+ '7d' for BM25)
+        typed = out
         out = self._quantities(out, applied, extra)
         # 3) forms standards print too, or ambiguous ones: the standard wording follows in parentheses
         glossed = _sub(self._keep_re, out, lambda w: self._keep[w], applied, extra, keep=True)
-        return Expansion(text, glossed if self.gloss_dense else out, glossed, tuple(dict.fromkeys(extra)),
-                         tuple(applied))
+        dense = out if self.amounts_dense else typed
+        if self.gloss_dense:
+            dense = _sub(self._keep_re, dense, lambda w: self._keep[w], [], [], keep=True)
+        return Expansion(text, dense, glossed, tuple(dict.fromkeys(extra)), tuple(applied))
 
     def _quantities(self, text: str, applied: list[str], extra: list[str]) -> str:
         parts, pos = [], 0
