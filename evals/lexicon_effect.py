@@ -23,7 +23,7 @@ from evals.run import SET_NAMES, K, Question, select
 VARIANTS = ("none", "file", "file+mined", "as-is")
 
 
-def measure(data_dir: Path, questions: list[Question], variants=VARIANTS, dense_gloss: bool = False, dense_amounts: bool = True) -> dict:
+def measure(data_dir: Path, questions: list[Question], variants=VARIANTS, dense_gloss: bool = False, dense_amounts: bool = False) -> dict:
     from assistant.answering.service import Answerer
     from assistant.config import Settings
     from index import Searcher
@@ -38,7 +38,7 @@ def measure(data_dir: Path, questions: list[Question], variants=VARIANTS, dense_
         from index.sitelang import SiteLexicon, default_lexicon
 
         base = default_lexicon()
-        if dense_gloss or not dense_amounts:
+        if dense_gloss or dense_amounts:
             base = SiteLexicon(base.terms, base.quantities, gloss_dense=dense_gloss, amounts_dense=dense_amounts)
         return Searcher(settings.index_dir, settings.embedder, embedder=embedder,
                         lexicon=SiteLexicon.empty() if v == "none" else base, mine_terms=v == "file+mined")
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", default="dev", choices=["dev", "test"], help="题目划分（只在 dev 上调）")
     ap.add_argument("--data-dir", type=Path, default=installation.DEFAULT_DIR, help="已建好的评测安装目录")
     ap.add_argument("--out", type=Path, default=None, help="结果 JSON 写到这里")
-    ap.add_argument("--typed-amounts", action="store_true", help="嵌入的文本保留原样的数量说法（“一周”不改成“7天”）")
+    ap.add_argument("--dense-amounts", action="store_true", help="嵌入的文本也把数量说法规范化（“一周”改成“7天”）")
     ap.add_argument("--dense-gloss", action="store_true", help="嵌入的文本也带“工地说法（规范用语）”的括注")
     ap.add_argument("--sets", nargs="+", default=list(SET_NAMES), choices=SET_NAMES)
     ap.add_argument("--only-indexed", action="store_true",
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         codes = {clause_key(d.code, "")[0] for d in Library(args.data_dir / "library").documents()}
         qs = [q for q in qs if not q.answerable or any(code in codes for code, _ in q.gold)]
         print(f"题目 {len(qs)} 道（金标准所在规范已入库的可回答题与全部不可回答题）")
-    res = measure(args.data_dir, qs, args.variants, dense_gloss=args.dense_gloss, dense_amounts=not args.typed_amounts)
+    res = measure(args.data_dir, qs, args.variants, dense_gloss=args.dense_gloss, dense_amounts=args.dense_amounts)
     text = json.dumps(res, ensure_ascii=False, indent=1)
     if args.out:
         args.out.write_text(text + "\n", "utf-8")

@@ -202,13 +202,15 @@ class SiteLexicon:
     """Site forms -> standard wording, with colloquial quantities; immutable, shared by threads."""
 
     def __init__(self, terms: Sequence[TermEntry] = (), quantities: Quantities | None = None,
-                 gloss_dense: bool = False, amounts_dense: bool = True) -> None:
+                 gloss_dense: bool = False, amounts_dense: bool = False) -> None:
         self.terms = tuple(terms)
         self.quantities = quantities or Quantities()
         # Kept forms ('拆模', '恒载') reach BM25 as 'site（standard）'; the embedded text keeps them as typed
         # unless ``gloss_dense``: the embedder knows them, and glossing measured no better on dev.
         self.gloss_dense = gloss_dense
-        self.amounts_dense = amounts_dense  # the embedded text says '7天' for '一周' (else as typed)
+        # BM25 always reads amounts normalised ('7天 7d'); the embedded text keeps them as typed unless
+        # ``amounts_dense``: equal on dev, and '多少立方米' moved 砼试块多少方留一组 away from its clause.
+        self.amounts_dense = amounts_dense
         self._replace = {w: t for t in self.terms if not t.keep for w in t.site}
         self._keep = {w: t for t in self.terms if t.keep for w in t.site}
         self._replace_re = _alternation(self._replace)
