@@ -45,20 +45,9 @@ CONSTRUCTION_TERMS: tuple[str, ...] = (
 )
 
 
-# Site shorthand that standards never print: spelled out in BM25 queries (the embedder
-# already knows it; expanding for it too cost a dev question).
-SHORTHAND: dict[str, str] = {"砼": "混凝土"}
-_SHORTHAND_RE = re.compile("|".join(map(re.escape, SHORTHAND)))
-
-
 def normalize(text: str) -> str:
     """NFKC (full-width -> half-width, compatibility forms), then lower case."""
     return unicodedata.normalize("NFKC", text).lower()
-
-
-def expand_shorthand(text: str) -> str:
-    """'水工砼' -> '水工混凝土': the word the standards print."""
-    return _SHORTHAND_RE.sub(lambda m: SHORTHAND[m.group()], text)
 
 
 def strip_query_scaffolding(text: str) -> str:

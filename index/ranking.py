@@ -14,10 +14,10 @@ from collections.abc import Callable
 import numpy as np
 
 from corpus.models import ClauseKind
-from index.analyzer import expand_shorthand
 from index.fusion import FusionParams, apply_prior, fuse
 from index.models import Hit, SearchFilters, TableRowRef
 from index.query import ParsedQuery, parse_query, resolve_code
+from index.sitelang import Expansion, SiteLexicon
 from index.state import KINDS, IndexState, explained_clause
 
 _FOLDABLE = (ClauseKind.body.value, ClauseKind.commentary.value)
@@ -29,18 +29,28 @@ Raw = tuple[dict[int, float], dict[int, float]]
 class Ranker:
     """Ranks queries against one captured index version (not shared between calls or threads)."""
 
-    def __init__(self, st: IndexState, embed: Callable[[str], np.ndarray], fusion: FusionParams, candidates: int) -> None:
+    def __init__(self, st: IndexState, embed: Callable[[str], np.ndarray], fusion: FusionParams, candidates: int,
+                 site: SiteLexicon | None = None) -> None:
         self.st = st
         self._embed = embed
         self.fusion = fusion
         self.candidates = candidates
+        self.site = site or SiteLexicon.empty()
         self._vectors: dict[str, np.ndarray] = {}
+        self._expanded: dict[str, Expansion] = {}
         self._bm25: dict[tuple[str, ...], list[np.ndarray | None]] = {}
 
     # -- shared computations ----------------------------------------------
     def parse(self, text: str) -> ParsedQuery:
         st = self.st
         return parse_query(text, st.codes, st.titles, st.current)
+
+    def expand(self, text: str) -> Expansion:
+        """``text`` in the standards' wording (site language, colloquial amounts), once per call."""
+        ex = self._expanded.get(text)
+        if ex is None:
+            ex = self._expanded[text] = self.site.expand(text)
+        return ex
 
     def vector(self, text: str) -> np.ndarray:
         """The query embedding of ``text``, computed once per call."""
@@ -117,10 +127,11 @@ class Ranker:
         dense: Ranked = []
         qv: np.ndarray | None = None
         if text:
+            ex = self.expand(text)  # both sides search in the standards' wording
             if mode in ("hybrid", "lexical"):
-                lex = self.lexical(st.analyzer.query_tokens(expand_shorthand(text)), mask, n)
+                lex = self.lexical(st.analyzer.query_tokens(ex.lexical), mask, n)
             if mode in ("hybrid", "dense"):
-                qv = self.vector(text)
+                qv = self.vector(ex.text)
                 dense = self.dense(qv, mask, n)
         elif pinned is not None:
             # A bare clause lookup: follow the clause with the ones most like it.

@@ -31,6 +31,7 @@ from index.models import Hit, SearchFilters
 from index.query import ParsedQuery
 from index.ranking import Ranker
 from index.result import QuestionFacts, SearchResult
+from index.sitelang import SiteLexicon, default_lexicon
 from index.state import IndexState, load_state
 from index.store import IndexStore
 
@@ -51,12 +52,19 @@ class Searcher:
         fusion: FusionParams = DEFAULT_FUSION,
         candidates: int = 100,
         reload_interval: float = 2.0,
+        lexicon: SiteLexicon | None = None,
+        mine_terms: bool = True,
     ) -> None:
+        """``lexicon``: site language -> standard wording (default: the project's ``index/lexicon.yaml``;
+        ``SiteLexicon.empty()`` searches the words as typed); ``mine_terms``: also the aliases the indexed
+        standards' 术语 chapters define."""
         self.store = IndexStore(index_dir)
         self.embedder_spec = embedder_spec
         self.fusion = fusion
         self.candidates = candidates
         self.reload_interval = reload_interval
+        self.lexicon = default_lexicon() if lexicon is None else lexicon
+        self.mine_terms = mine_terms
         self._embedder = embedder
         self._lock = threading.RLock()
         self._embed_lock = threading.Lock()
@@ -206,7 +214,7 @@ class Searcher:
         if mode not in MODES:
             raise ValueError(f"未知的检索方式：{mode}（可选：{'、'.join(MODES)}）")
         st = self._snapshot()  # never self._state again in this call: a refresh may swap it meanwhile
-        r = Ranker(st, self._embed_query, self.fusion, self.candidates)
+        r = Ranker(st, self._embed_query, self.fusion, self.candidates, st.site_lexicon(self.lexicon, self.mine_terms))
         f = filters or SearchFilters()
         pq = r.parse(query)
         hits = r.rank(query, pq, f, mode, k)
@@ -237,7 +245,8 @@ def _facts(r: Ranker, question: str, pq: ParsedQuery | None, pinned: Hit | None,
             pinned = r.hits([(row, score)], {row: ["clause_no"]}, ({}, {}), 1, current)[0]
     prof = np.zeros(0, dtype=np.float32)
     if text and profile > 0 and not pq.is_lookup:  # decided by the clause number, not by closeness
-        prof = np.array([c for _, c in r.dense(r.vector(text), st.mask(current), profile)], dtype=np.float32)
+        prof = np.array([c for _, c in r.dense(r.vector(r.expand(text).text), st.mask(current), profile)],
+                        dtype=np.float32)
     return QuestionFacts(
         text=question,
         parsed=pq,

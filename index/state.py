@@ -20,7 +20,9 @@ from index.manifest import Manifest
 from index.models import SearchFilters
 from index.query import matching_codes
 from index.repeals import RepealNote, repeals_in_force
+from index.sitelang import SiteLexicon
 from index.store import IndexStore, Segment
+from index.termbank import as_lexicon_entries, mine_terms
 
 KINDS = [k.value for k in ClauseKind]
 
@@ -53,6 +55,8 @@ class IndexState:
     analyzer: Analyzer  # the one this version was built with, for query tokens
     _masks: OrderedDict[tuple, np.ndarray] = field(default_factory=OrderedDict, repr=False, compare=False)
     _mask_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    _site: dict[int, _Merged] = field(default_factory=dict, repr=False, compare=False)
+    _site_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def version_id(self) -> str:
@@ -86,6 +90,18 @@ class IndexState:
                 self._masks.popitem(last=False)
         return mask
 
+    def site_lexicon(self, base: SiteLexicon, mine: bool = True) -> SiteLexicon:
+        """``base`` plus the aliases this version's 术语 chapters define (mined once per version and base)."""
+        if not base or not mine:
+            return base
+        with self._site_lock:
+            got = self._site.get(id(base))
+            if got is None or got.base is not base:
+                live = (r for seg, off in zip(self.segments, self.offsets, strict=True)
+                        for i, r in enumerate(seg.records) if self.live[off + i])
+                got = self._site[id(base)] = _Merged(base, base.merged(as_lexicon_entries(mine_terms(live))))
+            return got.lexicon
+
     def doc_freqs(self, terms: list[str]) -> np.ndarray:
         """How many indexed clauses contain each analyser term."""
         df = np.zeros(len(terms), dtype=np.float64)
@@ -103,6 +119,12 @@ class IndexState:
     def record(self, row: int) -> dict:
         seg, i = self.locate(row)
         return seg.records[i]
+
+
+@dataclass(frozen=True)
+class _Merged:
+    base: SiteLexicon  # held so that its id() is not reused while the entry lives
+    lexicon: SiteLexicon
 
 
 def load_state(store: IndexStore, manifest: Manifest) -> IndexState:

@@ -40,9 +40,3 @@ def test_jieba_keeps_construction_terms_whole() -> None:
 def test_unknown_analyzer_is_a_chinese_error() -> None:
     with pytest.raises(ValueError, match="未知的分词器"):
         get_analyzer("nope")
-
-
-def test_site_shorthand_is_spelled_out() -> None:
-    from index.analyzer import expand_shorthand
-
-    assert expand_shorthand("水工砼侧模多大强度可以拆") == "水工混凝土侧模多大强度可以拆"
