@@ -1,4 +1,5 @@
-"""Publish the harness's numbers: ``eval_results.md`` (the latest table), ``eval_chart.png``, a console summary."""
+"""Publish the harness's numbers: ``eval_results.md`` (the latest table), ``eval_chart.png``,
+``eval_risk_coverage.png`` (the certainty tiers' precision against coverage), a console summary."""
 
 from __future__ import annotations
 
@@ -60,7 +61,64 @@ def targets(results: dict) -> list[dict]:
     if ref["wrong_refusal"] is not None:
         rows.append({"what": "ask: answerable questions wrongly refused, test", "zh": "测试集 可回答题误拒率", "target": "≤ 0.10",
                      "value": ref["wrong_refusal"], "met": ref["wrong_refusal"] <= 0.10})
+    return rows + tier_targets(pool)
+
+
+def _row(what: str, zh: str, target: str, value: float | None, ok) -> list[dict]:  # noqa: ANN001
+    return [] if value is None else [{"what": what, "zh": zh, "target": target, "value": value, "met": ok(value)}]
+
+
+def tier_targets(pool: dict) -> list[dict]:
+    """Issue 17's targets for the certainty tiers, on one pool (the test split)."""
+    rows: list[dict] = []
+    real = pool["groups"].get("real", {}).get("tiers")
+    if real:
+        rows += _row("tiers: first citation gold among clear answers, real standards", "真实规范 明确（clear）回答首条引用正确",
+                     "≥ 0.95", real["clear_precision"], lambda v: v >= 0.95)
+        rows += _row("tiers: answerable real-standard questions answered clear", "真实规范可回答题中明确回答的比例",
+                     "≥ 0.60", real["clear_coverage"], lambda v: v >= 0.60)
+    t = pool.get("tiers")
+    if t:
+        rows += _row("tiers: gold clause among the clauses shown, clear or likely answers (real + sample)",
+                     "明确或可能回答中展示了正确条文", "≥ 0.95", t["gold_shown"], lambda v: v >= 0.95)
+        rows += _row("tiers: unanswerable questions answered none", "无法回答题答“无依据”", "≥ 0.90",
+                     t["none_unanswerable_rate"], lambda v: v >= 0.90)
+        unc = pool.get("tiers_by_style", {}).get("in_domain_uncovered")
+        if unc:
+            rows += _row("tiers: in-domain uncovered questions answered none", "领域内未覆盖题答“无依据”", "≥ 0.85",
+                         unc["none_unanswerable_rate"], lambda v: v >= 0.85)
+        rows += _row("tiers: unanswerable questions answered clear", "无法回答题被明确回答", "≤ 0.02",
+                     t["clear_unanswerable_rate"], lambda v: v <= 0.02)
+        rows += _row("tiers: answerable questions answered none (real + sample)", "可回答题答“无依据”", "≤ 0.10",
+                     t["none_answerable_rate"], lambda v: v <= 0.10)
     return rows
+
+
+def tier_table(results: dict) -> list[str]:
+    """Markdown: per split and set, how the answers fall into the tiers and how right each tier is."""
+    lines = ["## ask: certainty tiers", "",
+             "clear: one clause stated as the answer; likely: the 2–3 nearest clauses side by side, to be checked; "
+             "none: refusal with the next step. Clear precision: first citation gold among clear answers (a clear "
+             "answer to an unanswerable question is wrong). Gold shown: a gold clause among the clauses shown, of "
+             "the answerable questions answered clear or likely. Chart: `eval_risk_coverage.png`.", "",
+             "| split / set | answerable | clear / likely / none (answerable) | clear precision | clear coverage | "
+             "gold shown | unanswerable | none (unanswerable) | clear (unanswerable) |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for pool in sorted(results["pools"], key=lambda p: (POOL_ORDER.get(p, 2), p)):
+        p = results["pools"][pool]
+        if "tiers" not in p:
+            continue
+        rows = [(g, e["tiers"]) for g, e in p["groups"].items() if "tiers" in e]
+        rows += [(f"unanswerable: {st}", t) for st, t in p.get("tiers_by_style", {}).items()]
+        rows.append(("all", p["tiers"]))
+        for g, t in rows:
+            split = (f"{t['clear_answerable']} / {t['likely_answerable']} / {t['none_answerable']}"
+                     if t["answerable"] else "–")
+            lines.append(f"| {pool} / {g} | {t['answerable']} | {split} | {_f(t['clear_precision'])} | "
+                         f"{_f(t['clear_coverage'])} | {_f(t['gold_shown'])} | {t['unanswerable']} | "
+                         f"{_f(t['none_unanswerable_rate'])} | {_f(t['clear_unanswerable_rate'])} |")
+    lines.append("")
+    return lines
 
 
 def render_markdown(results: dict) -> str:
@@ -114,6 +172,7 @@ def render_markdown(results: dict) -> str:
                 f"{_f(r['wrong_refusal'])} | {_f(r['recall'])} |"
             )
     lines += [""]
+    lines += tier_table(results)
     lines += ["Refusal precision (of all refusals in the split, the share that were unanswerable questions): " + ", ".join(
         f"{pool} {_f(results['pools'][pool]['refusal']['precision'])} "
         f"({results['pools'][pool]['refusal']['refused']} refused)" for pool in results["pools"]) + ".", ""]
@@ -190,10 +249,52 @@ def chart(results: dict, path: Path) -> None:
     plt.close(fig)
 
 
+def risk_coverage_chart(results: dict, path: Path) -> None:
+    """First-citation precision against the share of questions answered, per split; dots: the clear tier."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    curves = [(pool, which, p["risk_coverage"][which], p) for pool, p in sorted(
+        results["pools"].items(), key=lambda kv: (POOL_ORDER.get(kv[0], 2), kv[0]))
+        if "risk_coverage" in p for which in ("real", "all") if p["risk_coverage"].get(which)]
+    if not curves:
+        return
+    fig, ax = plt.subplots(figsize=(7.0, 4.6))
+    colors = {"test": "#1f6feb", "dev": "#d9822b"}
+    for pool, which, pts, p in curves:
+        color = colors.get(pool, "#555555")
+        style = "-" if which == "real" else ":"
+        label = f"{pool}: {'real standards' if which == 'real' else 'all questions (unanswerable count as wrong)'}"
+        ax.plot([0.0] + [q["coverage"] for q in pts], [pts[0]["precision"]] + [q["precision"] for q in pts],
+                style, color=color, lw=1.6, label=label, drawstyle="steps-post")
+        t = p["groups"].get("real", {}).get("tiers") if which == "real" else p["tiers"]
+        if t and t["clear_precision"] is not None:
+            cov = t["clear"] / (t["answerable"] + t["unanswerable"])
+            ax.plot([cov], [t["clear_precision"]], "o", color=color)
+            ax.annotate(f"clear {cov:.2f} / {t['clear_precision']:.2f}", (cov, t["clear_precision"]),
+                        textcoords="offset points", xytext=(4, -12), fontsize=7, color=color)
+    ax.axhline(0.95, color="#c0392b", lw=0.8, ls="--")
+    ax.axvline(0.60, color="#c0392b", lw=0.8, ls="--")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0.4, 1.02)
+    ax.set_xlabel("share of questions answered (threshold on P(first citation right))")
+    ax.set_ylabel("first citation right, of answered")
+    ax.set_title("Risk–coverage of ask (dots: the clear tier; dashed: targets 0.95 precision at 0.60 coverage)",
+                 fontsize=9)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="lower left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+
+
 def write(results: dict, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "eval_results.md").write_text(render_markdown(results), "utf-8")
     chart(results, out / "eval_chart.png")
+    risk_coverage_chart(results, out / "eval_risk_coverage.png")
 
 
 def console_summary(results: dict) -> str:
@@ -217,6 +318,13 @@ def console_summary(results: dict) -> str:
         )
         out.append("  延迟 p50/p95（毫秒）：" + "，".join(
             f"{names.get(s, '问答' if s == 'ask' else s)} {v['p50_ms']:.0f}/{v['p95_ms']:.0f}" for s, v in lat.items()))
+    for pool, p in results["pools"].items():
+        t = p.get("tiers")
+        if t:
+            out.append(f"【确定性 · {pool}】可回答题 明确/可能/无依据 {t['clear_answerable']}/{t['likely_answerable']}/"
+                       f"{t['none_answerable']}，明确回答首条正确 {_f(t['clear_precision'])}，展示了正确条文 "
+                       f"{_f(t['gold_shown'])}，无法回答题答无依据 {_f(t['none_unanswerable_rate'])}、被明确回答 "
+                       f"{_f(t['clear_unanswerable_rate'])}")
     for t in targets(results):
         out.append(f"{'✔' if t['met'] else '✘'} {t['zh']}：{_f(t['value'])}（目标 {t['target']}）")
     return "\n".join(out)

@@ -39,6 +39,8 @@ from evals.metrics import (
     percentiles,
     refusal_scores,
     retrieval_scores,
+    risk_coverage,
+    tier_scores,
 )
 from evals.sets.validate import SETS_DIR
 
@@ -129,8 +131,10 @@ class Outcome:
     rankings: dict[str, list[Item]] = field(default_factory=dict)
     latency: dict[str, float] = field(default_factory=dict)
     grounded: bool = False
+    certainty: str = "none"
     cited: list[Key] = field(default_factory=list)
     confidence: float = 0.0
+    top_probability: float = 0.0
 
 
 def _timed(fn: Callable[[], list[Item]]) -> tuple[list[Item], float]:
@@ -178,9 +182,9 @@ def evaluate(data_dir: Path, questions: list[Question], progress: bool = True,
             t = time.perf_counter()
             ans = answerer.answer(q.text)
             o.latency["ask"] = time.perf_counter() - t
-            o.grounded = ans.grounded
+            o.grounded, o.certainty = ans.grounded, ans.certainty
             o.cited = [clause_key(c.code, c.clause_no) for c in ans.citations]
-            o.confidence = ans.confidence
+            o.confidence, o.top_probability = ans.confidence, ans.top_probability
     setup = {
         "documents": len(docs),
         "clauses": sum(len(d.clauses) for d in docs),
@@ -190,6 +194,17 @@ def evaluate(data_dir: Path, questions: list[Question], progress: bool = True,
         "bm25s": {"rows": len(bm25.keys)},
     }
     return outcomes, setup
+
+
+def _tiers(questions: list[Question], outcomes: list[Outcome], idx: list[int]) -> dict:
+    return tier_scores([outcomes[i].certainty for i in idx], [outcomes[i].cited for i in idx],
+                       [questions[i].gold for i in idx], [questions[i].answerable for i in idx]).as_dict()
+
+
+def _risk_coverage(questions: list[Question], outcomes: list[Outcome], idx: list[int]) -> list[dict]:
+    """First-citation precision against the share answered, thresholding the tier model's probability."""
+    return risk_coverage([outcomes[i].top_probability for i in idx], [outcomes[i].grounded for i in idx],
+                         [bool(outcomes[i].cited) and outcomes[i].cited[0] in questions[i].gold for i in idx])
 
 
 def score(questions: list[Question], outcomes: list[Outcome]) -> dict:
@@ -208,6 +223,7 @@ def score(questions: list[Question], outcomes: list[Outcome]) -> dict:
                 entry["retrieval"] = {s: retrieval_scores([outcomes[i].rankings[s] for i in ans], golds).as_dict() for s in systems}
                 entry["citation"] = citation_scores([outcomes[i].cited for i in ans], [outcomes[i].grounded for i in ans], golds).as_dict()
             entry["refusal"] = refusal_scores([not outcomes[i].grounded for i in gi], [questions[i].answerable for i in gi]).as_dict()
+            entry["tiers"] = _tiers(questions, outcomes, gi)
             groups[group] = entry
         ans = [i for i in idx if questions[i].answerable]
         pools[pool] = {
@@ -216,6 +232,14 @@ def score(questions: list[Question], outcomes: list[Outcome]) -> dict:
             "citation": citation_scores([outcomes[i].cited for i in ans], [outcomes[i].grounded for i in ans],
                                         [questions[i].gold for i in ans]).as_dict(),
             "latency": {s: percentiles([outcomes[i].latency[s] for i in idx]) for s in (*systems, "ask")},
+            "tiers": _tiers(questions, outcomes, idx),
+            "tiers_by_style": {st: _tiers(questions, outcomes, [i for i in idx if questions[i].style == st])
+                               for st in ("out_of_domain", "in_domain_uncovered")
+                               if any(questions[i].style == st for i in idx)},
+            "risk_coverage": {
+                "real": _risk_coverage(questions, outcomes, [i for i in idx if questions[i].group == "real"]),
+                "all": _risk_coverage(questions, outcomes, idx),
+            },
         }
     return pools
 
@@ -235,8 +259,11 @@ def details(questions: list[Question], outcomes: list[Outcome]) -> list[dict]:
             "rank": {s: first_rank(r, q.gold) if q.gold else None for s, r in o.rankings.items()},
             "hybrid_top3": [sorted(it) for it in o.rankings.get("hybrid", [])[:3]],
             "grounded": o.grounded,
+            "certainty": o.certainty,
             "first_citation": list(o.cited[0]) if o.grounded and o.cited else None,
+            "shown": [list(c) for c in o.cited],
             "confidence": round(o.confidence, 4),
+            "top_probability": round(o.top_probability, 4),
         })
     return rows
 

@@ -346,7 +346,7 @@ class ConversationEngine:
         choices += feedback_choices(answer.query_id)
         return Reply(
             text=text, kind="answer" if answer.grounded else "refusal", intent=req.intent, choices=choices,
-            citations=answer.citations, grounded=answer.grounded, query_id=answer.query_id,
+            citations=answer.citations, grounded=answer.grounded, certainty=answer.certainty, query_id=answer.query_id,
             data={"question": req.question, "resolved_question": req.resolved, "context": req.context,
                   "mode": answer.mode, "confidence": answer.confidence, "refusal_reason": answer.refusal_reason},
         )
