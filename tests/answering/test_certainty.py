@@ -22,8 +22,9 @@ from assistant.answering.compose import LIKELY_LEAD, compose, compose_likely
 from assistant.answering.grounding import CALIBRATION_FILE
 from assistant.answering.llm import LIKELY_PROMPT, build_messages, check_citations
 from assistant.answering.models import Answer, Citation
-from assistant.answering.service import citation
-from index import Hit
+from assistant.answering.service import Answerer, citation
+from assistant.config import Settings
+from index import Hit, Searcher
 
 
 def hit(code: str, no: str, score: float, *, section: str = "", kind: str = "body", dense: float | None = 0.8,
@@ -153,3 +154,42 @@ def test_llm_prompt_and_check_follow_the_tier() -> None:
     hedged = f"{LIKELY_LEAD}\n1. {ref}讲的是……\n2. {cites[1].reference()}讲的是……"
     assert check_citations(hedged, cites, "likely") == (True, "")
     assert not check_citations(f"根据{ref}，……", cites, "likely")[0]  # the lead is required
+
+
+# -- the answerer over the sample corpus --------------------------------------------------------------------
+
+NEVER_CLEAR = Tiers(weights=(0.0,) * len(TIER_FEATURES), bias=-60.0, clear_threshold=0.5)
+SHOWER = "淋浴间墙面防水要做多高"
+
+
+@pytest.fixture(scope="module")
+def searcher(sample_installation: Path) -> Searcher:
+    return Searcher(sample_installation / "index")
+
+
+def test_the_answerer_puts_the_nearest_clauses_side_by_side_when_not_sure(searcher: Searcher) -> None:
+    sure = Answerer(Settings(), searcher=searcher, tiers=ALWAYS_CLEAR).answer(SHOWER)
+    assert sure.certainty == "clear" and sure.answer.startswith("这个问题在规范中有明确规定")
+    assert sure.citations[0].role == "primary"
+
+    unsure = Answerer(Settings(), searcher=searcher, tiers=NEVER_CLEAR).answer(SHOWER)
+    assert unsure.grounded and unsure.certainty == "likely"
+    assert unsure.answer.startswith(LIKELY_LEAD) and "明确规定" not in unsure.answer
+    shown = [c for c in unsure.citations if c.role == "candidate"]
+    assert 2 <= len(shown) <= 3 and not any(c.role in ("primary", "related") for c in unsure.citations)
+    assert shown[0].reference() == sure.citations[0].reference()  # the nearest clause still comes first
+    for c in shown:
+        assert c.reference() in unsure.answer
+    assert unsure.confidence == pytest.approx(sure.confidence) and unsure.top_probability < 0.5
+
+
+def test_lookups_are_clear_and_refusals_none_whatever_the_tiers(searcher: Searcher) -> None:
+    answerer = Answerer(Settings(), searcher=searcher, tiers=NEVER_CLEAR)
+    by_number = answerer.answer("ZJT101第4.3.4条说的啥")
+    assert by_number.certainty == "clear" and by_number.top_probability == 1.0
+    looked_up = answerer.lookup("ZJT101 第4.3.4条")
+    assert looked_up is not None and looked_up.certainty == "clear"
+    refused = answerer.answer("红烧肉怎么做才不腻")
+    assert refused.certainty == "none" and not refused.grounded and refused.citations == []
+    missing = answerer.answer("ZJT101第9.9.9条说的啥")
+    assert missing.certainty == "none"

@@ -78,6 +78,21 @@ def test_question_answered_with_citation_and_rated(api, make_bot, engine, sample
         assert bot.assistant.conversation(chat.cid).flow is None
 
 
+def test_a_likely_answer_shows_the_nearest_clauses_for_the_user_to_check(api, make_bot, sample_installation):
+    from assistant.answering.certainty import TIER_FEATURES, Tiers
+    from assistant.answering.service import Answerer
+    from assistant.config import Settings
+
+    never_clear = Tiers(weights=(0.0,) * len(TIER_FEATURES), bias=-60.0, clear_threshold=0.5)
+    with make_bot(Answerer(Settings(data_dir=sample_installation), tiers=never_clear)):
+        answer = Chat(api, 1717).last(SLAB)
+        text = _plain(answer.text)
+        assert text.startswith("最接近的条文如下，请核对") and "明确规定" not in text, text
+        assert len(set(re.findall(r"<b>《[^<]+》ZJ/T \d+-2025 第[\d.]+条</b>", answer.text))) >= 2, answer.text
+        assert "请对照原文" in text
+        assert _feedback_row(answer) == ["👍 有用", "👎 没用"]
+
+
 # -- a booking with buttons and a corrected date ------------------------------------------------------------
 
 def test_booking_dialogue_with_buttons_and_a_corrected_date(api, make_bot, engine, w):
