@@ -203,7 +203,13 @@ def render_markdown(results: dict) -> str:
               "wrong in \"of answerable\" and is left out of \"of answered\". Refusal recall: unanswerable questions "
               "refused; wrongly refused: answerable questions refused; precision: refusals that were of unanswerable "
               "questions. The refusal model was fitted on the dev split only (`python -m evals.calibrate`).",
-              "- Tuning (fusion weights, analyser, refusal threshold) used the dev split; test numbers are reported as measured.",
+              "- Certainty tiers: every answer is clear, likely or none. Clear precision counts the first citation of "
+              "clear answers (to any question); clear coverage is the share of answerable questions answered clear; gold "
+              "shown counts every clause the answer shows (a clear answer's clause and its related clauses, or a likely "
+              "answer's 2–3 candidates). The risk–coverage curve answers only questions the refusal model answers, most "
+              "confident first by the tier model's probability that the first citation is right.",
+              "- Tuning (fusion weights, analyser, refusal threshold, tier threshold) used the dev split; test numbers are "
+              "reported as measured.",
               ""]
     return "\n".join(lines)
 

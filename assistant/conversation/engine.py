@@ -324,7 +324,8 @@ class ConversationEngine:
             )
             row, state = convstate.load(session, cid, channel, now=now)
             state.last_question, state.last_query_id = req.resolved, query_id
-            state.last_unanswered = None if answer.grounded else req.resolved
+            # A likely answer leaves the question open too: a visit request may take it as its description.
+            state.last_unanswered = None if answer.certainty == "clear" else req.resolved
             reply = self._stamp(state, self._answer_reply(answer.model_copy(update={"query_id": query_id}), req))
             if note:
                 reply = reply.model_copy(update={"text": f"{note}\n{reply.text}"})
@@ -338,7 +339,7 @@ class ConversationEngine:
         if req.context:
             text = f"（按“{req.resolved}”理解）\n{text}"
         choices: list[Choice] = list(req.suggest)
-        if not answer.grounded:
+        if answer.certainty != "clear":  # no basis, or only the nearest clauses: offer the service team
             choices.append(say("申请帮扶"))
         if req.reminder is not None:
             text = f"{text}\n\n{req.reminder.text}"

@@ -91,6 +91,7 @@ def test_a_likely_answer_shows_the_nearest_clauses_for_the_user_to_check(api, ma
         assert len(set(re.findall(r"<b>《[^<]+》ZJ/T \d+-2025 第[\d.]+条</b>", answer.text))) >= 2, answer.text
         assert "请对照原文" in text
         assert _feedback_row(answer) == ["👍 有用", "👎 没用"]
+        assert "申请帮扶" in [b["text"] for b in answer.buttons()]  # the service team, as after a refusal
 
 
 # -- a booking with buttons and a corrected date ------------------------------------------------------------
