@@ -43,13 +43,14 @@ def targets(results: dict) -> list[dict]:
     rows: list[dict] = []
     real = pool["groups"].get("real", {}).get("retrieval")
     if real:
-        h, c = real["hybrid"], real["chunk500"]
+        h, c = real["hybrid"], real.get("chunk500")
         rows += [
             {"what": "hybrid Recall@5, real standards, test", "zh": "真实规范测试集 混合检索 R@5", "target": "≥ 0.90", "value": h["R@5"], "met": h["R@5"] >= 0.90},
             {"what": "hybrid Recall@1, real standards, test", "zh": "真实规范测试集 混合检索 R@1", "target": "≥ 0.70", "value": h["R@1"], "met": h["R@1"] >= 0.70},
-            {"what": "hybrid R@1 minus chunk500 baseline R@1, real, test", "zh": "混合检索 R@1 高出分块基线", "target": "≥ +0.15",
-             "value": round(h["R@1"] - c["R@1"], 4), "met": h["R@1"] - c["R@1"] >= 0.15},
         ]
+        if c is not None:
+            rows.append({"what": "hybrid R@1 minus chunk500 baseline R@1, real, test", "zh": "混合检索 R@1 高出分块基线",
+                         "target": "≥ +0.15", "value": round(h["R@1"] - c["R@1"], 4), "met": h["R@1"] - c["R@1"] >= 0.15})
         cit = pool["groups"]["real"].get("citation", {})
         if cit.get("accuracy_all") is not None:
             rows.append({"what": "ask: first citation is gold, real standards, test (refusals count as wrong)", "zh": "真实规范测试集 问答首条引用正确",
@@ -132,8 +133,10 @@ def render_markdown(results: dict) -> str:
         "",
         f"Installation `{inst['data_dir']}`: {inst['documents']} documents, {inst['clauses']} clause records "
         f"(the bundled sample corpus{' and the real standards' if inst['real_corpora'] else ' only'}, indexed together), "
-        f"embedder `{inst['embedder']}`. Baselines: {inst['chunk500']['chunks']} chunks of ≤ 500 characters "
-        f"(100 overlap); bm25s over {inst['bm25s']['rows']} clause rows.",
+        f"embedder `{inst['embedder']}`. Baselines: "
+        + (f"{inst['chunk500']['chunks']} chunks of ≤ 500 characters (100 overlap); " if "chunk500" in inst
+           else "chunk baseline not run (`--no-chunk-baseline`); ")
+        + f"bm25s over {inst['bm25s']['rows']} clause rows.",
         "",
     ]
     lines += [f"> {n}" for n in results.get("notes", [])]
@@ -147,12 +150,14 @@ def render_markdown(results: dict) -> str:
               "index and a sample clause ranked above the gold one is a miss.", ""]
     for pool, group, entry in _panels(results):
         ret = entry["retrieval"]
-        base = ret["chunk500"]["R@1"]
+        base = ret["chunk500"]["R@1"] if "chunk500" in ret else None
         lines += [f"### {group} / {pool} ({entry['answerable']} answerable questions)", "",
                   "| system | R@1 | R@5 | R@10 | MRR | nDCG@10 | R@1 vs chunk500 |", "|---|---|---|---|---|---|---|"]
         for s, label in SYSTEMS.items():
+            if s not in ret:
+                continue
             m = ret[s]
-            delta = "" if s == "chunk500" else f"{m['R@1'] - base:+.3f}"
+            delta = "" if s == "chunk500" or base is None else f"{m['R@1'] - base:+.3f}"
             lines.append(f"| {label} | " + " | ".join(_f(m[k]) for k in METRICS) + f" | {delta} |")
         lines.append("")
     lines += ["## ask: citations and refusals", "",
@@ -176,15 +181,17 @@ def render_markdown(results: dict) -> str:
     lines += ["Refusal precision (of all refusals in the split, the share that were unanswerable questions): " + ", ".join(
         f"{pool} {_f(results['pools'][pool]['refusal']['precision'])} "
         f"({results['pools'][pool]['refusal']['refused']} refused)" for pool in results["pools"]) + ".", ""]
+    some = next(iter(results["pools"].values()))["latency"]
+    ran = [s for s in (*SYSTEMS, "ask") if s in some]
     lines += ["## Latency", "",
               "Milliseconds per query, one process, warm (models and indexes loaded before timing); dense and hybrid include "
               "embedding the query; ask is the whole answer (lookup, search, refusal decision, case search, composing). "
               "The 2 cores are shared with other work, so treat these as indicative.", "",
-              "| split | " + " | ".join(f"{SHORT.get(s, s)} p50/p95" for s in (*SYSTEMS, "ask")) + " |",
-              "|---|" + "---|" * (len(SYSTEMS) + 1)]
+              "| split | " + " | ".join(f"{SHORT.get(s, s)} p50/p95" for s in ran) + " |",
+              "|---|" + "---|" * len(ran)]
     for pool in sorted(results["pools"], key=lambda p: (POOL_ORDER.get(p, 2), p)):
         lat = results["pools"][pool]["latency"]
-        lines.append(f"| {pool} | " + " | ".join(f"{_ms(lat[s]['p50_ms'])} / {_ms(lat[s]['p95_ms'])}" for s in (*SYSTEMS, "ask")) + " |")
+        lines.append(f"| {pool} | " + " | ".join(f"{_ms(lat[s]['p50_ms'])} / {_ms(lat[s]['p95_ms'])}" for s in ran) + " |")
     lines += ["", "## How it is scored", "",
               "- A retrieved clause or a citation is correct when its (code, clause number) equals any gold entry "
               "(codes compared after `canonical_code`). Gold entries are alternatives: every clause that answers.",
@@ -227,15 +234,16 @@ def chart(results: dict, path: Path) -> None:
         return
     metrics = ("R@1", "R@5", "MRR", "nDCG@10")
     colors = {"hybrid": "#1f6feb", "lexical": "#6ea8fe", "dense": "#9ec5fe", "chunk500": "#d9822b", "bm25s": "#999999"}
+    shown = [s for s in SYSTEMS if s in panels[0][2]["retrieval"]]
     cols = 2 if len(panels) > 1 else 1
     rows = (len(panels) + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(6.2 * cols, 3.6 * rows), squeeze=False)
     x = np.arange(len(metrics))
-    width = 0.8 / len(SYSTEMS)
+    width = 0.8 / len(shown)
     for ax, (pool, group, entry) in zip(axes.flat, panels, strict=False):
-        for i, s in enumerate(SYSTEMS):
+        for i, s in enumerate(shown):
             vals = [entry["retrieval"][s][m] for m in metrics]
-            bars = ax.bar(x + (i - (len(SYSTEMS) - 1) / 2) * width, vals, width, label=SHORT[s], color=colors[s])
+            bars = ax.bar(x + (i - (len(shown) - 1) / 2) * width, vals, width, label=SHORT[s], color=colors[s])
             if s in ("hybrid", "chunk500") or not any(vals):
                 ax.bar_label(bars, labels=[f"{v:.2f}" if v else "0" for v in vals], fontsize=6, padding=1)
         ax.set_xticks(x, metrics)
@@ -248,7 +256,7 @@ def chart(results: dict, path: Path) -> None:
     for ax in list(axes.flat)[len(panels):]:
         ax.axis("off")
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=len(SYSTEMS), fontsize=8, frameon=False)
+    fig.legend(handles, labels, loc="lower center", ncol=len(shown), fontsize=8, frameon=False)
     fig.suptitle("Retrieval: our modes vs generic RAG baselines (dashed: R@1 0.70 / R@5 0.90 targets)", fontsize=11)
     fig.tight_layout(rect=(0, 0.05, 1, 0.96))
     fig.savefig(path, dpi=130)
@@ -312,6 +320,8 @@ def console_summary(results: dict) -> str:
         out.append(f"【{sets.get(group, group)} · {pool}】{entry['answerable']} 题")
         out.append(f"  {'方式':<14}" + "".join(f"{m:>9}" for m in METRICS))
         for s, label in names.items():
+            if s not in entry["retrieval"]:
+                continue
             m = entry["retrieval"][s]
             out.append(f"  {label:<14}" + "".join(f"{m[k]:>9.3f}" for k in METRICS))
         c = entry.get("citation") or {}

@@ -144,8 +144,11 @@ def _timed(fn: Callable[[], list[Item]]) -> tuple[list[Item], float]:
 
 
 def evaluate(data_dir: Path, questions: list[Question], progress: bool = True,
-             baseline_cache: Path | None = None) -> tuple[list[Outcome], dict]:
-    """Run every system on every question in this process; returns outcomes and setup facts."""
+             baseline_cache: Path | None = None, chunk_baseline: bool = True) -> tuple[list[Outcome], dict]:
+    """Run every system on every question in this process; returns outcomes and setup facts.
+
+    ``chunk_baseline`` False leaves out the chunk baseline, whose first run embeds ~1.5k chunks.
+    """
     from assistant.answering.service import Answerer
     from assistant.config import Settings
     from corpus.library import Library
@@ -158,13 +161,14 @@ def evaluate(data_dir: Path, questions: list[Question], progress: bool = True,
     docs = Library(data_dir / "library").documents()
     searchers = {m: Searcher(settings.index_dir, settings.embedder, embedder=embedder) for m in MODES}
     answerer = Answerer(settings, Searcher(settings.index_dir, settings.embedder, embedder=embedder))
-    chunk = ChunkBaseline(docs, embedder, baseline_cache, progress=progress)
+    chunk = ChunkBaseline(docs, embedder, baseline_cache, progress=progress) if chunk_baseline else None
     bm25 = BM25sBaseline(docs)
     systems: dict[str, Callable[[str], list[Item]]] = {
         m: (lambda q, s=s, m=m: [frozenset((clause_key(h.code, h.clause_no),)) for h in s.search(q, k=K, mode=m)])
         for m, s in searchers.items()
     }
-    systems["chunk500"] = lambda q: chunk.search(q, K)
+    if chunk is not None:
+        systems["chunk500"] = lambda q: chunk.search(q, K)
     systems["bm25s"] = lambda q: bm25.search(q, K)
     for fn in systems.values():  # load models and indexes outside the timings
         fn("混凝土养护时间")
@@ -190,9 +194,10 @@ def evaluate(data_dir: Path, questions: list[Question], progress: bool = True,
         "clauses": sum(len(d.clauses) for d in docs),
         "index_version": searchers["hybrid"].version_id,
         "embedder": embedder.model_id,
-        "chunk500": {"chunks": len(chunk.chunks), "size": 500, "overlap": 100, "embedded_now": chunk.embedded},
         "bm25s": {"rows": len(bm25.keys)},
     }
+    if chunk is not None:
+        setup["chunk500"] = {"chunks": len(chunk.chunks), "size": 500, "overlap": 100, "embedded_now": chunk.embedded}
     return outcomes, setup
 
 
@@ -209,7 +214,8 @@ def _risk_coverage(questions: list[Question], outcomes: list[Outcome], idx: list
 
 def score(questions: list[Question], outcomes: list[Outcome]) -> dict:
     """Metrics per pool and group; latency and refusal per pool."""
-    systems = (*MODES, *BASELINES)
+    ran = set(outcomes[0].rankings) if outcomes else set()
+    systems = tuple(s for s in (*MODES, *BASELINES) if s in ran)
     pools: dict[str, dict] = {}
     for pool in dict.fromkeys(q.pool for q in questions):
         idx = [i for i, q in enumerate(questions) if q.pool == pool]
@@ -270,7 +276,7 @@ def details(questions: list[Question], outcomes: list[Outcome]) -> list[dict]:
 
 def run(split: str = "all", sets: Sequence[str] | None = None, questions: Sequence[Path] = (),
         out: Path = RESULTS, data_dir: Path | None = None, progress: bool = True, command: str | None = None,
-        baseline_cache: Path | None = None) -> dict:
+        baseline_cache: Path | None = None, chunk_baseline: bool = True) -> dict:
     """Build or reuse the installation, evaluate, write the results files; returns the results.
 
     ``sets`` None means every set, or none when question files are given.
@@ -284,7 +290,7 @@ def run(split: str = "all", sets: Sequence[str] | None = None, questions: Sequen
     if data_dir is None:
         data_dir = installation.build(installation.DEFAULT_DIR, include_real=real_available, progress=progress)
     started = time.perf_counter()
-    outcomes, setup = evaluate(Path(data_dir), qs, progress, baseline_cache or BASELINE_CACHE)
+    outcomes, setup = evaluate(Path(data_dir), qs, progress, baseline_cache or BASELINE_CACHE, chunk_baseline)
     results = {
         "generated": datetime.now().isoformat(timespec="seconds"),
         "command": command,
@@ -321,10 +327,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data-dir", type=Path, default=None, help="使用已有的安装目录（默认构建评测安装）")
     ap.add_argument("--out", type=Path, default=RESULTS, help="结果目录（默认 evals/results）")
     ap.add_argument("--quiet", action="store_true", help="不显示进度")
+    ap.add_argument("--no-chunk-baseline", action="store_true",
+                    help="不评分块基线（首次运行要向量化约 1500 个分块；只看问答与确定性分级时可省去）")
     a = ap.parse_args(argv)
     try:
         results = run(a.split, a.sets, a.questions, a.out, a.data_dir, progress=not a.quiet,
-                      command=" ".join(["python -m evals.run", *(argv if argv is not None else sys.argv[1:])]))
+                      command=" ".join(["python -m evals.run", *(argv if argv is not None else sys.argv[1:])]),
+                      chunk_baseline=not a.no_chunk_baseline)
     except (QuestionFileError, FileNotFoundError) as exc:
         print(f"✘ {exc}", file=sys.stderr)
         return 1

@@ -277,6 +277,21 @@ def test_harness_on_an_unseen_question_file(tiny_installation: Path, tmp_path: P
     assert (tmp_path / "baseline-cache.sqlite").exists()
 
 
+def test_harness_without_the_chunk_baseline(tiny_installation: Path, tmp_path: Path) -> None:
+    from evals import run
+
+    qfile = tmp_path / "holdout.jsonl"
+    qfile.write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in QUESTIONS) + "\n", "utf-8")
+    out = tmp_path / "results"
+    results = run.run(questions=[qfile], out=out, data_dir=tiny_installation, progress=False, chunk_baseline=False,
+                      baseline_cache=tmp_path / "never.sqlite")
+    pool = results["pools"]["custom"]
+    assert set(pool["groups"]["holdout"]["retrieval"]) == {"hybrid", "lexical", "dense", "bm25s"}
+    assert "chunk500" not in results["installation"] and not (tmp_path / "never.sqlite").exists()
+    assert "chunk baseline not run" in (out / "eval_results.md").read_text("utf-8")
+    assert pool["tiers"]["answerable"] == 4
+
+
 def test_bad_question_file_is_reported_in_chinese(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from evals.run import QuestionFileError, load_questions, main
 
