@@ -126,19 +126,22 @@ def choose_threshold(p: np.ndarray, y: np.ndarray, max_false_refusal: float) -> 
 
 
 def choose_clear_threshold(q: np.ndarray, top_gold: np.ndarray, answerable: np.ndarray, min_precision: float,
-                           max_clear_unanswerable: float) -> tuple[float, dict]:
+                           max_clear_unanswerable: float, n_unanswerable: int | None = None,
+                           n_answerable: int | None = None) -> tuple[float, dict]:
     """The threshold on P(top clause is gold) that answers the most answerable questions clearly while the
     clear answers stay right ``min_precision`` of the time and few unanswerable ones get one.
 
-    Rows are the grounded questions; an unanswerable row's top clause is never gold.
+    Rows are the grounded questions; an unanswerable row's top clause is never gold. ``n_unanswerable`` and
+    ``n_answerable``: all such questions, refused ones included (default: those among the rows).
     """
     best_t, best = 1.0, None
-    n_un = int((~answerable).sum())
+    n_un = int((~answerable).sum()) if n_unanswerable is None else n_unanswerable
+    n_ans = int(answerable.sum()) if n_answerable is None else n_answerable
     for t in np.unique(q):
         clear = q >= t
         precision = float(top_gold[clear].mean())
         un_clear = float(clear[~answerable].sum() / n_un) if n_un else 0.0
-        coverage = float(clear[answerable].mean()) if answerable.any() else 0.0
+        coverage = float(clear[answerable].sum() / n_ans) if n_ans else 0.0
         if precision >= min_precision and un_clear <= max_clear_unanswerable and (best is None or coverage > best["coverage"]):
             best_t = float(t)
             best = {"precision": round(precision, 4), "coverage": round(coverage, 4), "clear": int(clear.sum())}
@@ -155,7 +158,8 @@ def fit_tiers(rows_x: np.ndarray, extras: list[dict], p_ground: np.ndarray, y: n
     answerable = y[idx] == 1
     w, b = fit(T, top_gold.astype(int), C, balanced=False)
     q_oof = out_of_fold(T, top_gold.astype(int), C, groups=groups[idx], balanced=False)
-    t, chosen = choose_clear_threshold(q_oof, top_gold, answerable, min_precision, max_clear_unanswerable)
+    t, chosen = choose_clear_threshold(q_oof, top_gold, answerable, min_precision, max_clear_unanswerable,
+                                       int((y == 0).sum()), int((y == 1).sum()))
     below = q_oof[q_oof < t]
     if below.size:
         t = float((t + below.max()) / 2)
