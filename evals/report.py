@@ -286,16 +286,20 @@ def risk_coverage_chart(results: dict, path: Path) -> None:
         t = p["groups"].get("real", {}).get("tiers") if which == "real" else p["tiers"]
         if t and t["clear_precision"] is not None:
             cov = t["clear"] / (t["answerable"] + t["unanswerable"])
-            ax.plot([cov], [t["clear_precision"]], "o", color=color)
-            ax.annotate(f"clear {cov:.2f} / {t['clear_precision']:.2f}", (cov, t["clear_precision"]),
-                        textcoords="offset points", xytext=(4, -12), fontsize=7, color=color)
+            ax.plot([cov], [t["clear_precision"]], "o" if which == "real" else "s", color=color, ms=6)
+            if which == "real":
+                ax.annotate(f"{pool} clear: {cov:.2f} answered, {t['clear_precision']:.3f} right",
+                            (cov, t["clear_precision"]), textcoords="offset points",
+                            xytext=(8, -60 if pool == "test" else 14), fontsize=7, color=color,
+                            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.9},
+                            arrowprops={"arrowstyle": "-", "color": color, "lw": 0.6})
     ax.axhline(0.95, color="#c0392b", lw=0.8, ls="--")
     ax.axvline(0.60, color="#c0392b", lw=0.8, ls="--")
     ax.set_xlim(0, 1)
-    ax.set_ylim(0.4, 1.02)
+    ax.set_ylim(0.6, 1.02)
     ax.set_xlabel("share of questions answered (threshold on P(first citation right))")
     ax.set_ylabel("first citation right, of answered")
-    ax.set_title("Risk–coverage of ask (dots: the clear tier; dashed: targets 0.95 precision at 0.60 coverage)",
+    ax.set_title("Risk–coverage of ask (markers: the clear tier; dashed: targets 0.95 precision at 0.60 coverage)",
                  fontsize=9)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="lower left")
