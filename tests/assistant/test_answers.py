@@ -71,7 +71,10 @@ def test_follow_up_is_resolved_answered_logged_and_rated(engine_qa, engine, cid)
     talk = Dialogue(engine_qa, cid, None)
     r = talk(SLAB)
     assert r.kind == "answer" and r.grounded and r.citations and r.query_id
-    assert [c.action for c in r.choices] == ["feedback", "feedback"]
+    # a likely answer also offers the service team; a clear one only the rating
+    offered = [c.label for c in r.choices if c.action == "say"]
+    assert offered == (["申请帮扶"] if r.certainty == "likely" else []) and r.certainty in ("clear", "likely")
+    assert [c.action for c in r.choices if c.action != "say"] == ["feedback", "feedback"]
     r = talk("那梁的呢？")
     assert r.data["resolved_question"] == "梁拆模时混凝土强度要达到多少" and r.data["context"] == SLAB
     assert r.text.startswith("（按“梁拆模时混凝土强度要达到多少”理解）") and r.grounded
