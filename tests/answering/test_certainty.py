@@ -193,3 +193,21 @@ def test_lookups_are_clear_and_refusals_none_whatever_the_tiers(searcher: Search
     assert refused.certainty == "none" and not refused.grounded and refused.citations == []
     missing = answerer.answer("ZJT101第9.9.9条说的啥")
     assert missing.certainty == "none"
+
+
+def test_the_llm_writes_a_likely_answer_as_one_and_an_overclaim_falls_back(searcher: Searcher) -> None:
+    from tests.answering.openai_stub import ChatCompletionsStub
+
+    with ChatCompletionsStub() as stub:
+        answerer = Answerer(Settings(llm_base_url=stub.base_url), searcher=searcher, tiers=NEVER_CLEAR)
+        shown = answerer.answer(SHOWER).citations  # first call: the stub's default reply is rejected
+        first, second = shown[0].reference(), shown[1].reference()
+        stub.replies.append((200, f"{LIKELY_LEAD}\n1. {first}讲的是墙面防水高度；\n2. {second}讲的是……"))
+        hedged = answerer.answer(SHOWER)
+        stub.replies.append((200, f"这个问题在规范中有明确规定：{first}。"))
+        overclaim = answerer.answer(SHOWER)
+        system = stub.requests[1]["body"]["messages"][0]["content"]
+    assert LIKELY_PROMPT in system and "不得说“明确规定”" in system
+    assert hedged.mode == "llm" and hedged.certainty == "likely" and hedged.answer.startswith(LIKELY_LEAD)
+    assert overclaim.mode == "extractive" and overclaim.certainty == "likely"
+    assert overclaim.answer.startswith(LIKELY_LEAD) and "明确规定" not in overclaim.answer
