@@ -116,7 +116,7 @@ FIELD_LABELS = {
     "q": "检索内容", "k": "返回条数", "mode": "检索方式", "kind": "条文类别", "doc_kind": "文档类别", "code": "标准编号",
     "mandatory_only": "只看强制性条文", "include_withdrawn": "包括已废止的版本", "question": "问题", "context": "上一个问题",
     "conversation_id": "会话编号", "text": "消息内容", "query_id": "回答编号", "vote": "评价", "comment": "意见",
-    "clause_no": "条号", "files": "文件", "superseded_by": "替代它的新标准", "job_id": "任务编号",
+    "clause_no": "条号", "files": "文件", "superseded_by": "替代它的新标准", "job_id": "任务编号", "at": "施行日期",
     # bookings, projects, visits, notices
     "project": "工程", "milestone": "预约事项", "requested_date": "预约日期", "contact_name": "联系人",
     "contact_phone": "联系电话", "enterprise": "企业", "note": "备注", "reason": "原因", "inspectors": "监督员",

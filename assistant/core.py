@@ -33,6 +33,7 @@ from assistant import feedback
 from assistant.answering.models import Answer
 from assistant.answering.protocol import AnswerSource
 from assistant.config import Settings, SettingView, settings_view
+from assistant.conversation import anonymous
 from assistant.conversation.engine import ConversationEngine
 from assistant.conversation.replies import Reply
 from assistant.conversation.state import ConversationState, TranscriptEntry
@@ -80,7 +81,7 @@ class Assistant:
         # Looked up at call time, so tests can fix "now" by patching ``default_clock``.
         self.clock = clock or (lambda: default_clock())
         self.runtime = Runtime(settings, self.rules, self.clock, db)
-        self.knowledge = Knowledge(settings, answerer=answerer)
+        self.knowledge = Knowledge(settings, answerer=answerer, today=lambda: self.rules.today(self.clock()))
         self.bookings = BookingDesk(self.runtime)
         self.visits = VisitDesk(self.runtime)
         self.notices = NoticeDesk(self.runtime)
@@ -181,6 +182,26 @@ class Assistant:
         """The conversation's last messages (empty for an unknown one), for a channel to show again."""
         state = self.engine.state(conversation_id)
         return list(state.transcript) if state else []
+
+    def anonymous_conversation(self, presented: str | None) -> tuple[str, str]:
+        """(id for the browser, id the conversation is stored under) for a caller without an account.
+
+        ``presented`` is continued only when this installation issued it; otherwise a new one is issued,
+        so nobody reaches another person's anonymous conversation by guessing or making up an id.
+        """
+        secret = self.settings.install_secret()
+        key = anonymous.storage_key(secret, presented)
+        if key is not None and presented is not None:
+            return presented, key
+        fresh = anonymous.issue(secret)
+        key = anonymous.storage_key(secret, fresh)
+        assert key is not None
+        return fresh, key
+
+    def anonymous_transcript(self, presented: str) -> list[TranscriptEntry]:
+        """The messages of an anonymous conversation; empty for an id this installation did not issue."""
+        key = anonymous.storage_key(self.settings.install_secret(), presented)
+        return self.transcript(key) if key else []
 
     # -- feedback and reports ------------------------------------------------------------------------
     def feedback(self, query_id: int, rating: str | int, *, comment: str = "", user: Actor | None = None,

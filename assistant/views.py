@@ -6,22 +6,51 @@ once; the API, the CLI and the answer composer all use them.
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
-from corpus.models import ClauseKind, Document
+from corpus.models import Clause, ClauseKind, ClauseVersion, Document
+from corpus.revisions import edition_on, version_on
 from index.models import Hit, SearchFilters
 
-__all__ = ["ClauseEntry", "ClauseView", "DatabaseHealth", "DocumentInfo", "DocumentList", "DocumentView", "Health", "Hit", "IndexHealth", "SearchFilters",
+__all__ = ["ClauseEntry", "ClauseVersionView", "ClauseView", "DatabaseHealth", "DocumentInfo", "DocumentList", "DocumentView", "Health", "Hit",
+           "IndexHealth", "LookupNotice", "SearchFilters",
            "SearchPage", "cite", "clause_view", "document_view"]
 
 ENTRY_KINDS = ("case", "faq", "tolerance")
 
 
-def cite(title: str, code: str, clause_no: str, kind: str = "body") -> str:
-    """《title》CODE 第X条 — the form inspectors write in a rectification notice; cases, FAQ and table rows by id."""
+def cite(title: str, code: str, clause_no: str, kind: str = "body", edition: str = "", revised: bool = False) -> str:
+    """《title》CODE 第X条 — the form inspectors write in a rectification notice; cases, FAQ and table rows by id.
+
+    A standard with a revision in force is cited by its edition, 《…》GB 50016-2014（2018年版）第5.1.1条; a clause
+    reworded by a notice that names no edition, 《…》CODE（经局部修订）第X条.
+    """
     if kind in ENTRY_KINDS:
         return f"《{title}》{clause_no}"
+    if edition:
+        return f"《{title}》{code}（{edition}）第{clause_no}条"
+    if revised:
+        return f"《{title}》{code}（经局部修订）第{clause_no}条"
     return f"《{title}》{code} 第{clause_no}条"
+
+
+class ClauseVersionView(BaseModel):
+    """One wording of a revised clause and the days it is (was, will be) in force."""
+
+    text: str
+    effective_from: str | None = None
+    effective_until: str | None = Field(default=None, description="first day it is no longer in force")
+    notice: str = Field(default="", description="revision notice that gave it; '' = as the standard was published")
+    edition: str = ""
+
+    @classmethod
+    def of(cls, v: ClauseVersion) -> ClauseVersionView:
+        return cls(text=v.text, effective_from=v.effective_from.isoformat() if v.effective_from else None,
+                   effective_until=v.effective_until.isoformat() if v.effective_until else None,
+                   notice=v.notice, edition=v.edition)
 
 
 class ClauseView(BaseModel):
@@ -43,6 +72,12 @@ class ClauseView(BaseModel):
     ocr_confidence: float | None = Field(default=None, description="for a clause read from a scan: how sure the OCR was")
     refers_to: str | None = None
     citation: str = Field(description="《title》CODE 第X条, as written in a rectification notice")
+    edition: str = Field(default="", description="edition label in force on ``at`` ('2018年版')")
+    revision: str = Field(default="", description="revision notice whose wording ``text`` is ('' = as published)")
+    at: str | None = Field(default=None, description="the day whose wording ``text`` is")
+    effective_from: str | None = Field(default=None, description="revised clause: since when ``text`` is in force")
+    superseded: list[ClauseVersionView] = Field(default_factory=list, description="earlier wordings, newest first")
+    upcoming: list[ClauseVersionView] = Field(default_factory=list, description="wordings announced, not yet in force")
 
 
 class ClauseEntry(BaseModel):
@@ -65,6 +100,8 @@ class DocumentView(BaseModel):
     kind: str
     effective_date: str | None = None
     superseded_by: str | None = None
+    edition: str = ""
+    replaces: list[str] = Field(default_factory=list)
     illustrative: bool = False
     clauses: list[ClauseEntry] = Field(default_factory=list)
 
@@ -75,6 +112,7 @@ class DocumentInfo(BaseModel):
     kind: str
     status: str
     superseded_by: str | None = None
+    edition: str = ""
     clauses: int
 
 
@@ -83,26 +121,67 @@ class DocumentList(BaseModel):
     documents: list[DocumentInfo]
 
 
+class LookupNotice(BaseModel):
+    """Said before any hit when a query names a clause or a standard the library does not hold.
+
+    Without it a lookup of 'GB55032 3.3.5' in a library without GB 55032 reads as "找到 10 条" of
+    clauses nobody asked for.
+    """
+
+    kind: Literal["clause_missing", "standard_missing"]
+    message: str = Field(description="中文说明，先于任何检索结果显示")
+    code: str | None = Field(default=None, description="the held standard's code (clause_missing) or the code as typed")
+    clause_no: str | None = None
+    others: str = Field(default="", description="heading for the hits that follow (weakly related), '' when none follow")
+
+
 class SearchPage(BaseModel):
     query: str
     mode: str
     index_version: str
     hits: list[Hit]
+    notice: LookupNotice | None = Field(default=None, description="the clause or standard named is not in the library")
 
 
-def clause_view(doc: Document, clause_no: str) -> ClauseView | None:
-    """The clause ``clause_no`` of ``doc`` (the body text, with its commentary), or None."""
+def _wording(doc: Document, clause: Clause, on: date | None) -> tuple[int, str]:
+    """Which of ``clause.versions`` is in force on ``on`` (default: the one in ``text``), and the edition then."""
+    if on is not None:
+        v = version_on(clause, on)
+        return (clause.versions.index(v) if v is not None else -1), edition_on(doc, on)
+    for i in range(len(clause.versions) - 1, -1, -1):
+        if clause.versions[i].notice == clause.revision and clause.versions[i].text == clause.text:
+            return i, doc.edition
+    return -1, doc.edition
+
+
+def clause_view(doc: Document, clause_no: str, on: date | None = None) -> ClauseView | None:
+    """The clause ``clause_no`` of ``doc`` (the body text, with its commentary), or None.
+
+    ``on``: the wording in force that day, with the earlier wordings (``superseded``) and any announced later one.
+    """
     matches = [c for c in doc.clauses if c.clause_no == clause_no]
     if not matches:
         return None
     main = next((c for c in matches if c.kind != ClauseKind.commentary), matches[0])
     note = next((c for c in matches if c.kind == ClauseKind.commentary and c is not main), None)
+    i, edition = _wording(doc, main, on)
+    text, revision, since = main.text, main.revision, None
+    superseded: list[ClauseVersionView] = []
+    upcoming: list[ClauseVersionView] = []
+    if i >= 0:
+        v = main.versions[i]
+        text, revision = v.text, v.notice
+        since = v.effective_from.isoformat() if v.effective_from and v.notice else None
+        superseded = [ClauseVersionView.of(x) for x in reversed(main.versions[:i])]
+        upcoming = [ClauseVersionView.of(x) for x in main.versions[i + 1:]]
     return ClauseView(
         code=doc.code, title=doc.title, status=doc.status.value, superseded_by=doc.superseded_by,
         clause_no=main.clause_no, kind=main.kind.value, mandatory=main.mandatory, chapter=main.chapter,
-        section=main.section, clause_title=main.title, text=main.text, commentary=note.text if note else None,
+        section=main.section, clause_title=main.title, text=text, commentary=note.text if note else None,
         pages=main.pages, ocr_confidence=main.ocr_confidence, refers_to=main.refers_to,
-        citation=cite(doc.title, doc.code, main.clause_no, main.kind.value),
+        citation=cite(doc.title, doc.code, main.clause_no, main.kind.value, edition, bool(revision)),
+        edition=edition, revision=revision, at=on.isoformat() if on else None, effective_from=since,
+        superseded=superseded, upcoming=upcoming,
     )
 
 
@@ -110,7 +189,8 @@ def document_view(doc: Document) -> DocumentView:
     return DocumentView(
         code=doc.code, title=doc.title, status=doc.status.value, kind=doc.kind.value,
         effective_date=doc.effective_date.isoformat() if doc.effective_date else None,
-        superseded_by=doc.superseded_by, illustrative=doc.illustrative,
+        superseded_by=doc.superseded_by, edition=doc.edition, replaces=list(doc.replaces),
+        illustrative=doc.illustrative,
         clauses=[ClauseEntry(clause_no=c.clause_no, text=c.text, kind=c.kind.value, mandatory=c.mandatory,
                              chapter=c.chapter, section=c.section, pages=c.pages, ocr_confidence=c.ocr_confidence)
                  for c in doc.clauses],

@@ -17,6 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from corpus.cleanup import strip_page_furniture
+from corpus.editions import Refresh, bring_up_to_date
 from corpus.errors import IngestError
 from corpus.library import Library
 from corpus.lines import RawText
@@ -32,12 +33,14 @@ from corpus.meta import (
     is_general_code,
     listed_mandatory,
     repealed_provisions,
+    replaced_editions,
     title_from_filename,
 )
-from corpus.models import PARSER_VERSION, ClauseKind, DocKind, DocStatus, Document
+from corpus.models import PARSER_VERSION, ClauseKind, DocKind, DocStatus, Document, Revision, canonical_code
 from corpus.ocr.report import apply_scan
 from corpus.ocr.scan import OcrOptions, ScanResult
 from corpus.parser import parse_lines
+from corpus.revisions import apply_revision, is_notice, load_notice, materialize, rebuild_versions
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +81,11 @@ class FileReport:
     ocr_pages: int = 0  # pages that were scans and were read by OCR
     # pages read with low OCR confidence, for a person to check: [{"page": 12, "confidence": 0.81}]
     low_confidence_pages: list[dict[str, float]] = field(default_factory=list)
+    # a revision notice (局部修订公告): its number, the clauses it rewords and the day they take effect
+    revision: str = ""
+    revised: list[str] = field(default_factory=list)
+    effective_date: str = ""
+    edition: str = ""
 
 
 # ---------------------------------------------------------------------------
@@ -150,7 +158,7 @@ def _parse(path: Path, today: date, ocr: OcrOptions) -> Document:
     if path.is_dir():
         jsonl = sorted(path.glob("*.jsonl"))
         if not is_sphinx_project(path) and len(jsonl) == 1:
-            return _finalize(load_jsonl(jsonl[0]), set())  # a clauses.jsonl (+ meta.json) folder
+            return _finalize(load_jsonl(jsonl[0], today), set())  # a clauses.jsonl (+ meta.json) folder
         if not is_sphinx_project(path):
             raise IngestError("文件夹不是可识别的文档（缺少 index.rst 目录）")
         raw = load_sphinx(path)
@@ -159,7 +167,7 @@ def _parse(path: Path, today: date, ocr: OcrOptions) -> Document:
         if path.stat().st_size == 0:
             raise IngestError("文件为空（0 字节）")
         if suffix in STRUCTURED_LOADERS:
-            return _finalize(STRUCTURED_LOADERS[suffix](path), set())
+            return _finalize(STRUCTURED_LOADERS[suffix](path, today), set())
         if suffix not in TEXT_LOADERS:
             raise IngestError(f"不支持的文件类型“{suffix or '无扩展名'}”（支持 PDF、Word、Markdown、文本、HTML、rst、JSONL、YAML）")
         raw = load_pdf(path, ocr) if suffix == ".pdf" else TEXT_LOADERS[suffix](path)
@@ -218,6 +226,7 @@ def _document_from_raw(raw: RawText, path: Path, today: date, low_confidence: fl
             superseded_by=meta.get("superseded_by"),
             illustrative=bool(meta.get("illustrative", False)),
             repeals=meta.get("repeals") or repealed_provisions(front),
+            replaces=_codes(meta.get("replaces")) or replaced_editions(front, code),
             clauses=result.clauses,
             warnings=warnings,
         )
@@ -228,6 +237,12 @@ def _document_from_raw(raw: RawText, path: Path, today: date, low_confidence: fl
         apply_scan(doc, scan, low_confidence)
     listed = {str(x) for x in meta.get("mandatory") or []} | listed_mandatory(front)
     return _finalize(doc, listed)
+
+
+def _codes(value: object) -> list[str]:
+    """A front-matter list (or one string) of standard codes, canonical."""
+    items = value if isinstance(value, list) else [value] if value else []
+    return [canonical_code(str(v)) or str(v).strip() for v in items]
 
 
 def _finalize(doc: Document, listed: set[str]) -> Document:
@@ -255,6 +270,9 @@ def ingest_one(path: Path, library: Library, today: date | None = None, ocr: Ocr
         sha = source_sha256(path)
     except OSError:
         return FileReport(str(path), Outcome.failed, error=f"{path}：无法读取文件（权限不足或读取出错）")
+    today = today or date.today()
+    if is_notice(path):
+        return ingest_notice(path, library, today, sha)
     existing = library.find_by_sha(sha)
     if existing is not None and existing.parser_version >= PARSER_VERSION:
         return _report(path, Outcome.unchanged, existing)
@@ -271,10 +289,52 @@ def ingest_one(path: Path, library: Library, today: date | None = None, ocr: Ocr
         if previous is not None and previous.status is DocStatus.withdrawn:
             # An administrator's retirement survives a re-ingest of a changed file.
             doc.status, doc.superseded_by = previous.status, previous.superseded_by or doc.superseded_by
+        if previous is not None and previous.revisions:
+            # Revision notices stay with the standard: they are applied again to the new text.
+            doc.revisions = previous.revisions
+            doc.warnings.extend(rebuild_versions(doc))
+            materialize(doc, today)
         library.put(doc)
         for d in stale:
             library.remove(d.code)
     return _report(path, Outcome.replaced if previous is not None else Outcome.added, doc)
+
+
+def ingest_notice(path: Path, library: Library, today: date, sha: str | None = None) -> FileReport:
+    """A revision notice onto the standard it names; a notice that does not fit changes nothing."""
+    sha = sha or source_sha256(path)
+    held = library.find_revision_by_sha(sha)
+    if held is not None:
+        doc, rev = held
+        return _notice_report(path, Outcome.unchanged, doc, rev)
+    try:
+        code, rev = load_notice(path)
+    except IngestError as exc:
+        return FileReport(str(path), Outcome.failed, error=f"{path}：{exc.reason}")
+    except Exception as exc:  # a bug must not take down a batch
+        log.exception("unexpected error reading notice %s", path)
+        return FileReport(str(path), Outcome.failed, error=f"{path}：局部修订公告解析失败（{exc.__class__.__name__}）")
+    rev.source_path, rev.sha256 = str(path), sha
+    with library.writing():
+        doc = library.get(code)
+        if doc is None:
+            return FileReport(str(path), Outcome.failed, code=code, error=(
+                f"{path}：条文库中没有标准 {code}，无法应用其局部修订公告（{rev.notice}）；请先导入该标准，再导入本公告"))
+        known = any(r.notice == rev.notice for r in doc.revisions)
+        try:
+            apply_revision(doc, rev)
+        except IngestError as exc:
+            return FileReport(str(path), Outcome.failed, code=doc.code, title=doc.title, error=f"{path}：{exc.reason}")
+        materialize(doc, today)
+        library.put(doc)
+    return _notice_report(path, Outcome.replaced if known else Outcome.added, doc, rev)
+
+
+def _notice_report(path: Path, outcome: Outcome, doc: Document, rev: Revision) -> FileReport:
+    # ``clauses``: the clauses the notice rewords (what an upload's result line counts for a notice).
+    return FileReport(path=str(path), outcome=outcome, code=doc.code, title=doc.title, clauses=len(rev.clauses),
+                      revision=rev.notice, revised=[c.clause_no for c in rev.clauses],
+                      effective_date=rev.effective_date.isoformat(), edition=rev.edition)
 
 
 def _report(path: Path, outcome: Outcome, doc: Document) -> FileReport:
@@ -293,8 +353,19 @@ def _report(path: Path, outcome: Outcome, doc: Document) -> FileReport:
 
 
 def ingest_paths(paths: Iterable[Path], library: Library, progress: bool = False,
-                 ocr: OcrOptions | None = None) -> list[FileReport]:
-    """``progress`` shows bars on a terminal: files, and the pages of a scan being read."""
+                 ocr: OcrOptions | None = None, today: date | None = None) -> list[FileReport]:
+    """``progress`` shows bars on a terminal: files, and the pages of a scan being read.
+
+    ``today`` is the station's date (statuses, replaced editions and revised wordings are brought up to it after
+    the batch); callers without a station clock get the machine's date.
+    """
+    return ingest_batch(paths, library, progress, ocr, today)[0]
+
+
+def ingest_batch(paths: Iterable[Path], library: Library, progress: bool = False, ocr: OcrOptions | None = None,
+                 today: date | None = None) -> tuple[list[FileReport], Refresh]:
+    """``ingest_paths`` plus what bringing the library up to ``today`` changed (replaced editions, due revisions)."""
+    today = today or date.today()
     ocr = replace(ocr or OcrOptions(), progress=progress)
     units = discover(paths)
     reports: list[FileReport] = []
@@ -304,5 +375,10 @@ def ingest_paths(paths: Iterable[Path], library: Library, progress: bool = False
 
         iterator = tqdm(units, desc="解析", unit="个文件", leave=False)
     for unit in iterator:
-        reports.append(ingest_one(unit, library, ocr=ocr))
-    return reports
+        reports.append(ingest_one(unit, library, today=today, ocr=ocr))
+    # Notices before their standard in one batch: try them again once the standard is in.
+    for i, r in enumerate(reports):
+        if r.outcome is Outcome.failed and "条文库中没有标准" in r.error and r.code \
+                and library.get(r.code) is not None:
+            reports[i] = ingest_one(Path(r.path), library, today=today, ocr=ocr)
+    return reports, bring_up_to_date(library, today)

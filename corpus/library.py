@@ -17,16 +17,19 @@ from pathlib import Path
 from filelock import FileLock
 from pydantic import BaseModel
 
-from corpus.models import DocKind, DocStatus, Document, code_key
+from corpus.models import DocKind, DocStatus, Document, Revision, code_key
 
 
 class DocSummary(BaseModel):
     code: str
     title: str
+    edition: str = ""
     kind: DocKind
     status: DocStatus
     effective_date: str | None
     superseded_by: str | None
+    replaces: list[str] = []
+    revisions: list[str] = []
     illustrative: bool
     source_path: str
     sha256: str
@@ -71,6 +74,14 @@ class Library:
 
     def find_by_sha(self, sha256: str) -> Document | None:
         return next((d for d in self.documents() if d.sha256 == sha256), None)
+
+    def find_revision_by_sha(self, sha256: str) -> tuple[Document, Revision] | None:
+        """The standard and the revision notice ingested from a file with this hash."""
+        for d in self.documents():
+            for r in d.revisions:
+                if r.sha256 == sha256:
+                    return d, r
+        return None
 
     def find_by_source(self, source_path: str) -> list[Document]:
         return [d for d in self.documents() if d.source_path == source_path]
@@ -117,6 +128,9 @@ def summarize(d: Document) -> DocSummary:
         status=d.status,
         effective_date=d.effective_date.isoformat() if d.effective_date else None,
         superseded_by=d.superseded_by,
+        edition=d.edition,
+        replaces=list(d.replaces),
+        revisions=[f"{r.notice}（{r.effective_date} 起实施）" for r in d.revisions],
         illustrative=d.illustrative,
         source_path=d.source_path,
         sha256=d.sha256,

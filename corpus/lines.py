@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from corpus.models import Table
+
 
 class Role(StrEnum):
     text = "text"
@@ -25,6 +27,7 @@ class Line:
     page: int | None = None
     role: Role = Role.text
     gap_before: bool = False  # a blank line (paragraph break) precedes it
+    table: Table | None = None  # the table this line starts (its caption, or its first row)
 
 
 @dataclass

@@ -136,3 +136,21 @@ def repealed_provisions(front_text: str) -> list[Repeal]:
 def is_general_code(code: str) -> bool:
     """GB 55xxx general codes (通用规范) are mandatory in full."""
     return bool(re.match(r"^GB 55\d{3}-\d{4}$", code))
+
+
+# '代替 GB 50204-2002', '代替GB/T 1-2001、GB/T 2-2001' on a cover; '原《…》GB 50204-2002同时废止' in the announcement.
+_REPLACES = re.compile(r"代\s*替\s*(?P<list>(?:(?:《[^》]{1,40}》)?\s*[A-Z][A-Z/\d]*\s*[\d.]+\s*[-—–－]\s*\d{4}\s*[、，,和及]?\s*)+)")
+_ABOLISHED_OLD = re.compile(r"原\s*(?:《[^》]{1,40}》)?\s*(?P<list>[A-Z][A-Z/\d]*\s*[\d.]+\s*[-—–－]\s*\d{4})\s*同时\s*废止")
+
+
+def replaced_editions(front_text: str, own_code: str | None = None) -> list[str]:
+    """Codes of the earlier editions a standard says it replaces, in the order printed (not its own code)."""
+    out: list[str] = []
+    flat = re.sub(r"[ \t]+", " ", front_text.replace("．", "."))
+    for rx in (_REPLACES, _ABOLISHED_OLD):
+        for m in rx.finditer(flat):
+            for part in re.split(r"[、，,和及]", m.group("list")):
+                code = canonical_code(part)
+                if code and code != own_code and code not in out:
+                    out.append(code)
+    return out

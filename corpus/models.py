@@ -36,8 +36,67 @@ class ClauseKind(StrEnum):
     tolerance = "tolerance"  # one row of a tolerance table; its fields are in ``extra``
 
 
+class ClauseVersion(BaseModel):
+    """One wording of a clause and the days it was (or will be) in force; ``until`` is the first day it no longer is."""
+
+    text: str
+    effective_from: date | None = Field(default=None, description="None: since the standard itself took effect")
+    effective_until: date | None = None
+    notice: str = Field(default="", description="the revision notice (局部修订公告) that gave this wording; '' = as published")
+    edition: str = Field(default="", description="edition label the notice gives, e.g. '2018年版'")
+
+    def in_force(self, day: date) -> bool:
+        return (self.effective_from is None or self.effective_from <= day) and (
+            self.effective_until is None or day < self.effective_until)
+
+
+class Table(BaseModel):
+    """A table of a standard, kept as rows of cells so each row can be found and quoted on its own.
+
+    ``header`` holds the header rows (a table may have two: 允许偏差 over 柱/墙); ``rows`` the body rows,
+    every row as wide as the table (a merged cell repeats its text in each column it spans).
+    """
+
+    caption: str = Field(default="", description="as printed: '表4.2.2 民用建筑楼面均布活荷载标准值…'")
+    number: str = Field(default="", description="'4.2.2', '11.1.6-1'; '' when the table has no numbered caption")
+    header: list[list[str]] = Field(default_factory=list)
+    rows: list[list[str]] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list, description="注 lines printed under the table")
+    clause_no: str = Field(default="", description="the clause it belongs to")
+
+    def columns(self) -> list[str]:
+        """One label per column: the header rows' texts of that column, top to bottom, repeats dropped."""
+        width = max((len(r) for r in self.header + self.rows), default=0)
+        out = []
+        for i in range(width):
+            parts: list[str] = []
+            for r in self.header:
+                t = r[i] if i < len(r) else ""
+                if t and t not in parts:
+                    parts.append(t)
+            out.append(" ".join(parts))
+        return out
+
+    def row_text(self, i: int) -> str:
+        """What search matches for body row ``i``: caption, then each cell after its column label."""
+        cols = self.columns()
+        cells = []
+        prev = None
+        for j, cell in enumerate(self.rows[i]):
+            if not cell or cell == prev:  # a cell merged across columns counts once
+                continue
+            prev = cell
+            label = cols[j] if j < len(cols) else ""
+            cells.append(f"{label}：{cell}" if label and label != cell else cell)
+        return " | ".join([self.caption or (f"表{self.number}" if self.number else "表"), *cells])
+
+
 class Clause(BaseModel):
-    """One clause (条) with its items (款) kept inside ``text``, one item a line."""
+    """One clause (条) with its items (款) kept inside ``text``, one item a line.
+
+    ``text`` is the wording in force on the day the library was last brought up to date; a clause changed by a
+    revision notice keeps every wording, with its dates, in ``versions`` (empty for a clause never revised).
+    """
 
     clause_no: str = Field(description="as printed: '3.3.5', 'A.0.1'; for cases/FAQ the entry id")
     text: str
@@ -52,6 +111,9 @@ class Clause(BaseModel):
         default=None, description="read from a scanned page: the OCR engine's confidence in its lines (0-1)"
     )
     extra: dict[str, str] = Field(default_factory=dict, description="case fields (问题/原因/处理/依据), tolerance row fields …")
+    versions: list[ClauseVersion] = Field(default_factory=list, description="every wording, oldest first (revised clauses)")
+    revision: str = Field(default="", description="notice that gave the wording in ``text`` ('' = as published)")
+    tables: list[Table] = Field(default_factory=list, description="tables of this clause, rows as cells (its text keeps them too)")
 
     @property
     def path(self) -> list[str]:
@@ -71,6 +133,26 @@ class Repeal(BaseModel):
         return canonical_code(v) or v.strip()
 
 
+class RevisedClause(BaseModel):
+    """A clause as a revision notice reprints it: its number and its new wording."""
+
+    clause_no: str
+    text: str
+
+
+class Revision(BaseModel):
+    """A revision notice (局部修订公告) applied to a standard: which clauses it rewords, from when."""
+
+    notice: str = Field(description="announcement number as printed, e.g. '住房和城乡建设部公告2018年第35号'")
+    edition: str = Field(default="", description="edition label of the revised standard, e.g. '2018年版'")
+    effective_date: date
+    title: str = ""
+    source_path: str = ""
+    sha256: str = ""
+    illustrative: bool = False
+    clauses: list[RevisedClause] = Field(default_factory=list)
+
+
 class OcrPage(BaseModel):
     """A page of the source that was a scan and was read by OCR."""
 
@@ -81,7 +163,7 @@ class OcrPage(BaseModel):
 
 
 # Bumped when parsing changes what a Document holds, so unchanged files are read again on the next ingest.
-PARSER_VERSION = 2
+PARSER_VERSION = 3
 
 
 class Document(BaseModel):
@@ -97,6 +179,9 @@ class Document(BaseModel):
     sha256: str = ""
     illustrative: bool = Field(default=False, description="written by the project as a 示例, not a real text")
     repeals: list[Repeal] = Field(default_factory=list, description="provisions of other standards this one abolishes")
+    replaces: list[str] = Field(default_factory=list, description="codes of earlier editions this one replaces (代替)")
+    revisions: list[Revision] = Field(default_factory=list, description="revision notices ingested for it, any date")
+    edition: str = Field(default="", description="edition label in force ('2018年版'), from the latest notice in force")
     parser_version: int = Field(default=1, description="PARSER_VERSION of the ingest that produced it")
     clauses: list[Clause] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)

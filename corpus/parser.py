@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from corpus.lines import Line, Role
-from corpus.models import Clause, ClauseKind, clause_sort_key
+from corpus.models import Clause, ClauseKind, Table, clause_sort_key
+from corpus.tables import number_clause
 
 _CJK = r"\u4e00-\u9fff"
 _NUM = r"(?:[A-Z]|\d{1,2})\.\d{1,2}\.\d{1,3}(?:\.\d{1,3})?"
@@ -121,6 +122,7 @@ class ClauseParser:
         self.chapter = ""
         self.section = ""
         self.body_seen = 0
+        self.tables: list[tuple[Table, Clause | None, Mode]] = []  # each with the clause open where it was
 
     # -- helpers ---------------------------------------------------------
     def _close(self) -> None:
@@ -211,6 +213,7 @@ class ClauseParser:
         for i, line in enumerate(self.lines):
             self._line(i, line)
         self._close()
+        self._place_tables()
         return ParseResult(self.clauses, self.warnings, "\n".join(self.front))
 
     def _switch(self, mode: Mode) -> None:
@@ -239,6 +242,8 @@ class ClauseParser:
                 return
         if self.mode in (Mode.trailer, Mode.explain):
             return
+        if line.table is not None:
+            self.tables.append((line.table, self.cur.clause if self.cur else None, self.mode))
 
         if line.role is Role.table:
             self._append(text, line, newline=True)
@@ -342,6 +347,19 @@ class ClauseParser:
             self._close()
             return True
         return False
+
+    def _place_tables(self) -> None:
+        """A table belongs to the clause its number names ('表4.2.2' -> 4.2.2), else to the clause it sits in."""
+        body = {c.clause_no: c for c in self.clauses if c.kind is ClauseKind.body}
+        kept = {id(c) for c in self.clauses}
+        for table, open_clause, mode in self.tables:
+            target = body.get(number_clause(table.number)) if table.number and mode is not Mode.commentary else None
+            if target is None and open_clause is not None and id(open_clause) in kept:
+                target = open_clause
+            if target is None:
+                continue  # before the first clause (front matter): nothing to cite it by
+            table.clause_no = target.clause_no
+            target.tables.append(table)
 
     def _start_clause(self, no: str, rest: str, line: Line) -> None:
         self._close()

@@ -1,6 +1,6 @@
 """Load benchmark of the HTTP API on loopback (issue 6). Numbers, not tests.
 
-    python -m evals.bench_api [--data-dir DIR] [--seconds 20] [--requests 600]
+    python -m evals.bench_api [--data-dir DIR] [--seconds 20] [--requests 600] [--bursts 8,16] [--profile]
 
 Starts `zhijian serve` (rate limits off, its own SQLite store) over an
 installation with an index — the given one, or the bundled sample corpus
@@ -10,7 +10,12 @@ request count and a time limit:
 * embed    the query-embedding rate alone (the default engine, in this process);
 * hybrid   /v1/search, hybrid mode, every query distinct (no cache hit);
 * cached   /v1/search, the same few queries repeated (served from the response cache);
-* lexical  /v1/search, lexical mode, every query distinct.
+* lexical  /v1/search, lexical mode, every query distinct;
+* bursts   /v1/search (hybrid) and /v1/ask, every question distinct, at each concurrency of
+           ``--bursts`` for ``--seconds`` each (the issue-14 measurement: 30 s bursts of 8 and 16).
+
+``--profile`` records the server under the /v1/ask burst with py-spy (a sampling profiler that
+attaches to the running process) and writes the flat profile to evals/results/api_profile.txt.
 
 Targets: hybrid ≥ 75% of the embedding rate with p95 < 250 ms; lexical ≥ 300 req/s.
 Results go to evals/results/api_bench.json. Traffic only ever goes to 127.0.0.1.
@@ -124,8 +129,12 @@ def embed_rate(rounds: int = 3, n: int = 20) -> dict:
             "rounds_ms": [round(x * 1000, 1) for x in per_round]}
 
 
-async def load(url: str, params_list: list[dict], concurrency: int, max_requests: int, seconds: float) -> dict:
-    """Closed-loop load: ``concurrency`` clients, each sending its next request when the last one returns."""
+async def load(url: str, params_list: list[dict], concurrency: int, max_requests: int, seconds: float,
+               path: str = "/v1/search") -> dict:
+    """Closed-loop load: ``concurrency`` clients, each sending its next request when the last one returns.
+
+    GET with query parameters for /v1/search; POST with a JSON body for other paths (/v1/ask).
+    """
     latencies: list[float] = []
     errors = 0
     counter = itertools.count()
@@ -140,7 +149,11 @@ async def load(url: str, params_list: list[dict], concurrency: int, max_requests
                 if i >= max_requests or time.perf_counter() > stop_at:
                     return
                 t = time.perf_counter()
-                r = await client.get("/v1/search", params=params_list[i % len(params_list)])
+                item = params_list[i % len(params_list)]
+                if path == "/v1/search":
+                    r = await client.get(path, params=item)
+                else:
+                    r = await client.post(path, json=item)
                 latencies.append(time.perf_counter() - t)
                 if r.status_code != 200:
                     errors += 1
@@ -158,11 +171,72 @@ async def load(url: str, params_list: list[dict], concurrency: int, max_requests
     }
 
 
+def _bursts(url: str, concurrencies: list[int], seconds: float, offset: int) -> dict:
+    """/v1/search and /v1/ask at each concurrency, every question distinct (never a cache hit)."""
+    out: dict = {}
+    qs = queries(offset + 4000)[offset:]
+    used = 0
+    for c in concurrencies:
+        for path in ("/v1/search", "/v1/ask"):
+            n = 2000
+            batch = qs[used: used + n]
+            used += n
+            items = [{"q": q, "k": 10} for q in batch] if path == "/v1/search" else [{"question": q} for q in batch]
+            out[f"{path.rsplit('/', 1)[1]}@{c}"] = asyncio.run(load(url, items, c, n, seconds, path=path))
+    return out
+
+
+def _profile(pid: int, url: str, seconds: float, offset: int) -> str | None:
+    """Flat py-spy profile of the server while 8 clients ask distinct questions; None without py-spy."""
+    import shutil
+
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(spy).exists():
+        return None
+    out = RESULTS / "api_profile.txt"
+    raw = TMP / "profile.raw"
+    rec = subprocess.Popen([spy, "record", "--pid", str(pid), "--duration", str(int(seconds)), "--format", "raw",
+                            "--output", str(raw), "--nonblocking", "--subprocesses"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    items = [{"question": q} for q in queries(offset + 1000)[offset:]]
+    asyncio.run(load(url, items, 8, len(items), seconds, path="/v1/ask"))
+    rec.wait(60)
+    if not raw.exists():
+        return None
+    out.write_text(_flat_profile(raw.read_text("utf-8")), "utf-8")
+    return str(out.relative_to(REPO))
+
+
+def _flat_profile(collapsed: str, top: int = 40) -> str:
+    """Self and inclusive sample shares per function from py-spy's collapsed stacks."""
+    from collections import Counter
+
+    self_n: Counter[str] = Counter()
+    incl: Counter[str] = Counter()
+    total = 0
+    for line in collapsed.splitlines():
+        stack, _, n = line.rpartition(" ")
+        if not stack or not n.isdigit():
+            continue
+        frames = stack.split(";")
+        total += int(n)
+        self_n[frames[-1]] += int(n)
+        for f in set(frames):
+            incl[f] += int(n)
+    lines = [f"samples: {total}", "", "inclusive share  function"]
+    lines += [f"{incl[f] / total:7.1%}  {f}" for f, _ in incl.most_common(top)]
+    lines += ["", "self share  function"]
+    lines += [f"{self_n[f] / total:7.1%}  {f}" for f, _ in self_n.most_common(top)]
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data-dir", type=Path, default=None, help="installation with an index (default: sample corpus)")
     ap.add_argument("--seconds", type=float, default=20, help="time limit of each phase")
     ap.add_argument("--requests", type=int, default=600, help="request limit of the hybrid phase")
+    ap.add_argument("--bursts", default="", help="concurrencies of the search/ask bursts, e.g. 8,16 (default: none)")
+    ap.add_argument("--profile", action="store_true", help="profile the server under the ask burst with py-spy")
     args = ap.parse_args()
     TMP.mkdir(parents=True, exist_ok=True)
     (TMP / "bench.db").unlink(missing_ok=True)
@@ -183,6 +257,11 @@ def main() -> None:
             "cached": asyncio.run(load(url, warm, 8, args.requests * 5, args.seconds)),
             "lexical": asyncio.run(load(url, lexical_q, 8, len(lexical_q), args.seconds)),
         }
+        concurrencies = [int(c) for c in args.bursts.split(",") if c.strip()]
+        if concurrencies:
+            results["bursts"] = _bursts(url, concurrencies, args.seconds, offset=args.requests * 6)
+        if args.profile:
+            results["profile"] = _profile(proc.pid, url, args.seconds, offset=args.requests * 6 + 4000 * 2)
     finally:
         proc.terminate()
         proc.wait(20)
@@ -195,13 +274,17 @@ def main() -> None:
     }
     (RESULTS / "api_bench.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", "utf-8")
     print(f"向量化（单独）：{embed['ms_per_query']} ms/条，{embed['rate']} 条/秒")
-    for name, label in (("hybrid", "混合检索（不同查询）"), ("cached", "重复查询（缓存）"), ("lexical", "关键词检索")):
-        r = results[name]
+    rows = [("hybrid", "混合检索（不同查询）"), ("cached", "重复查询（缓存）"), ("lexical", "关键词检索")]
+    rows += [(f"bursts.{k}", k) for k in results.get("bursts", {})]
+    for name, label in rows:
+        r = results["bursts"][name.split(".", 1)[1]] if name.startswith("bursts.") else results[name]
         print(f"{label}：{r['rps']} 请求/秒，p50 {r['p50_ms']} ms，p95 {r['p95_ms']} ms，"
               f"{r['requests']} 次（并发 {r['concurrency']}），错误 {r['errors']}")
     t = results["targets"]
     print(f"混合检索达到向量化速率的 {t['hybrid_share_of_embed_rate']:.0%}（目标 ≥75%，p95 < 250 ms）："
           f"{'达标' if t['hybrid_ok'] else '未达标'}；关键词检索 ≥300 请求/秒：{'达标' if t['lexical_ok'] else '未达标'}")
+    if results.get("profile"):
+        print(f"剖析结果：{results['profile']}")
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ from evals.pdfgen import (
     summarize_failures,
     synthetic_spec,
 )
+from evals.pdfgen.tables import tables_spec
 
 
 def evaluate(layouts: list[str], standards: list[str] | None, max_clauses: int | None,
@@ -39,7 +40,7 @@ def evaluate(layouts: list[str], standards: list[str] | None, max_clauses: int |
     from corpus.errors import IngestError
     from corpus.ingest import parse_path
 
-    loaders = {"synthetic": synthetic_spec, **real_specs(max_clauses=max_clauses)}
+    loaders = {"synthetic": synthetic_spec, "synthetic_tables": tables_spec, **real_specs(max_clauses=max_clauses)}
     if standards:
         loaders = {k: v for k, v in loaders.items() if k in standards}
     out = []
@@ -67,9 +68,13 @@ def _pct(x: float) -> str:
     return f"{100 * x:5.1f}%"
 
 
+def _rows(sc: Score) -> str:
+    return f"{sc.rows_found}/{sc.rows_expected}" if sc.rows_expected else "-"
+
+
 def print_table(rows: list[tuple[Score, int, float]]) -> None:
     head = (f"{'layout':<20}{'standard':<16}{'pages':>6}{'clauses':>8}{'recall':>8}{'text':>8}{'invent':>7}"
-            f"{'dup':>5}{'items':>7}{'mand✗':>6}{'furn':>5}{'pages✗':>7}{'cmt':>8}{'cmt✗':>6}  meta   parse")
+            f"{'dup':>5}{'items':>7}{'mand✗':>6}{'furn':>5}{'pages✗':>7}{'cmt':>8}{'cmt✗':>6}{'rows':>8}  meta   parse")
     print(head)
     print("-" * len(head))
     for sc, pages, secs in rows:
@@ -83,7 +88,7 @@ def print_table(rows: list[tuple[Score, int, float]]) -> None:
         print(f"{layout:<20}{std:<16}{pages:>6}{sc.expected:>8}{_pct(sc.recall):>8}{_pct(sc.accuracy):>8}"
               f"{len(sc.invented):>7}{len(sc.duplicates):>5}{items:>7}{len(sc.mandatory_wrong):>6}"
               f"{len(sc.furniture):>5}{len(sc.pages_bad):>7}{_pct(sc.cmt_accuracy):>8}"
-              f"{len(sc.cmt_invented):>6}  {meta}   {secs:5.2f}s")
+              f"{len(sc.cmt_invented):>6}{_rows(sc):>8}  {meta}   {secs:5.2f}s")
     print()
     print("Per layout (all standards pooled):")
     for name in dict.fromkeys(sc.label.split("/")[0] for sc, _, _ in rows):
@@ -93,16 +98,19 @@ def print_table(rows: list[tuple[Score, int, float]]) -> None:
         found = sum(s.found for s in mine)
         inv = sum(len(s.invented) + len(s.duplicates) for s in mine)
         passed = sum(1 for s in mine if not s.error and s.accuracy >= 0.95 and not s.invented and not s.duplicates)
+        rows_exp, rows_ok = sum(s.rows_expected for s in mine), sum(s.rows_found for s in mine)
         print(f"  {name:<20} recall {_pct(found / exp if exp else 1)}  text {_pct(ok / exp if exp else 1)}  "
-              f"invented+dup {inv:>4}  meets the bar in {passed}/{len(mine)} standards")
+              f"invented+dup {inv:>4}  meets the bar in {passed}/{len(mine)} standards  "
+              f"table rows {rows_ok}/{rows_exp}")
     print("\nmeta = code / title / effective date detected; text = right number and text "
-          "(whitespace-free NFKC, rapidfuzz ratio >= 98).")
+          "(whitespace-free NFKC, rapidfuzz ratio >= 98); rows = table body rows found cell for cell "
+          "in a table kept on the right clause.")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--layouts", default=",".join(LAYOUTS), help="comma-separated layout names")
-    ap.add_argument("--standards", default="", help="comma-separated (synthetic, GB55032-2022, SL677-2014, …)")
+    ap.add_argument("--standards", default="", help="comma-separated (synthetic, synthetic_tables, GB55032-2022, …)")
     ap.add_argument("--max-clauses", type=int, default=None, help="cap long standards (whole chapters kept)")
     ap.add_argument("--details", action="store_true", help="print each failing clause, expected vs got")
     ap.add_argument("--json", type=Path, default=None, help="also write every score to this file")
@@ -117,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.details:
         for sc, _, _ in rows:
             if sc.error or sc.accuracy < 1 or sc.invented or sc.duplicates or sc.mandatory_wrong or sc.furniture \
-                    or sc.cmt_accuracy < 1 or sc.cmt_invented or sc.pages_bad or sc.items_lost:
+                    or sc.cmt_accuracy < 1 or sc.cmt_invented or sc.pages_bad or sc.items_lost or sc.rows_lost:
                 print()
                 print(summarize_failures(sc) if not sc.error else f"{sc.label}: {sc.error}")
     if a.json:

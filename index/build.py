@@ -24,7 +24,7 @@ from index.embedders import DEFAULT_EMBEDDER, Embedder, EmbeddingCache, embed_pa
 from index.errors import IndexUnavailable
 from index.lexical import LexicalIndex
 from index.manifest import RECIPE_VERSION, DocEntry, Manifest, SegmentEntry, doc_fingerprint
-from index.records import clause_record, lexical_text, passage_text
+from index.records import doc_records, index_rows
 from index.store import IndexStore, Segment, new_id
 
 
@@ -127,15 +127,20 @@ class _LibraryView:
     def clause_count(self, code: str) -> int:
         return self.skipped[code].clauses if code in self.skipped else len(self.docs[code].clauses)
 
+    def row_count(self, code: str) -> int:
+        """Index rows of a document: its clauses and their table rows."""
+        return self.skipped[code].index_rows if code in self.skipped else index_rows(self.docs[code])
+
 
 def _meta_differs(entry: DocEntry, doc: Document) -> bool:
-    return (entry.title, entry.kind, entry.status, entry.superseded_by, entry.sha256, entry.repeals) != (
+    return (entry.title, entry.kind, entry.status, entry.superseded_by, entry.sha256, entry.repeals, entry.edition) != (
         doc.title,
         str(doc.kind),
         str(doc.status),
         doc.superseded_by,
         doc.sha256,
         doc.repeals,
+        doc.edition,
     )
 
 
@@ -150,8 +155,10 @@ def _doc_entry(doc: Document, fp: str, segment: str, source: str = "") -> DocEnt
         fingerprint=fp,
         segment=segment,
         clauses=len(doc.clauses),
+        rows=index_rows(doc),
         source=source,
         repeals=list(doc.repeals),
+        edition=doc.edition,
     )
 
 
@@ -197,10 +204,10 @@ class _Builder:
     def rows_of(self, docs: list[Document], fps: dict[str, str]) -> tuple[list[dict], list[str], list[list[str]]]:
         records, passages, tokens = [], [], []
         for d in docs:
-            for c in d.clauses:
-                records.append(clause_record(d, c, fps[d.code]))
-                passages.append(passage_text(d, c))
-                tokens.append(self.analyzer.tokens(lexical_text(d, c)))
+            for rec, passage, lexical in doc_records(d, fps[d.code]):
+                records.append(rec)
+                passages.append(passage)
+                tokens.append(self.analyzer.tokens(lexical))
         return records, passages, tokens
 
     def embed(self, passages: list[str]) -> np.ndarray:
@@ -222,7 +229,7 @@ class _Builder:
             self._rows[seg_entry.id] = rows
             self._vectors[seg_entry.id] = seg.dense.vectors()
         rows_of_doc = self._rows[seg_entry.id].get((code, entry.fingerprint[:16]), [])
-        if len(rows_of_doc) != entry.clauses:
+        if len(rows_of_doc) != entry.index_rows:
             return None
         return self._vectors[seg_entry.id][rows_of_doc]
 
@@ -304,13 +311,13 @@ def sync_index(
             report.timings = {"plan": time.perf_counter() - t_start}
             return report
 
-        total_live = report.clauses
+        total_live = sum(view.row_count(c) for c in fps)
         base_entry = old_segments[0] if old_segments and old_segments[0].base else None
         kept_ids = {old_docs[c].segment for c in unchanged}
         kept_segments = [s for s in old_segments if s.id in kept_ids]
-        pending = sum(view.clause_count(c) for c in changed_codes)
-        outside_base = pending + sum(old_docs[c].clauses for c in unchanged if base_entry is None or old_docs[c].segment != base_entry.id)
-        live_in_kept = sum(old_docs[c].clauses for c in unchanged)
+        pending = sum(view.row_count(c) for c in changed_codes)
+        outside_base = pending + sum(old_docs[c].index_rows for c in unchanged if base_entry is None or old_docs[c].segment != base_entry.id)
+        live_in_kept = sum(old_docs[c].index_rows for c in unchanged)
         rows_on_disk = sum(s.rows for s in kept_segments) + pending
         base_wrong_kind = base_entry is not None and (
             (base_entry.dense == "flat") != (sum(s.rows for s in kept_segments) + pending <= ann_threshold)
@@ -334,7 +341,7 @@ def sync_index(
             parts: list[np.ndarray] = []
             pos = 0
             for c in order:
-                n = view.clause_count(c)
+                n = view.row_count(c)
                 vec = b.old_vectors(old, c) if (old is not None and c in unchanged) else None
                 parts.append(vec if vec is not None else b.embed(passages[pos : pos + n]))
                 pos += n

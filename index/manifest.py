@@ -18,7 +18,7 @@ from corpus.models import Document, Repeal
 
 FORMAT_VERSION = 1
 # Bumped whenever what is indexed for a clause changes (see records.py).
-RECIPE_VERSION = "r2"
+RECIPE_VERSION = "r3"  # r3: table rows indexed on their own
 
 
 class DocEntry(BaseModel):
@@ -33,8 +33,15 @@ class DocEntry(BaseModel):
     fingerprint: str
     segment: str
     clauses: int
+    rows: int = Field(default=0, description="index rows (clauses and table rows); 0 in older manifests: as clauses")
     source: str = Field(default="", description="library file name, size and mtime: unchanged files are not re-read")
     repeals: list[Repeal] = Field(default_factory=list, description="provisions of other standards it abolishes")
+    edition: str = Field(default="", description="edition label in force when indexed ('2018年版')")
+
+
+    @property
+    def index_rows(self) -> int:
+        return self.rows or self.clauses
 
 
 class SegmentEntry(BaseModel):
@@ -75,6 +82,9 @@ def doc_fingerprint(doc: Document) -> str:
     h.update(doc.code.encode())
     h.update(doc.title.encode())
     for c in doc.clauses:
-        part = c.model_dump(include={"clause_no", "text", "kind", "chapter", "section", "title", "mandatory", "pages", "refers_to"})
+        part = c.model_dump(include={"clause_no", "text", "kind", "chapter", "section", "title", "mandatory", "pages",
+                                     "refers_to"} | ({"tables"} if c.tables else set()))
+        if c.revision:  # only revised clauses add it, so fingerprints of existing indexes stay as they were
+            part["revision"] = c.revision
         h.update(json.dumps(part, ensure_ascii=False, sort_keys=True, default=str).encode())
     return h.hexdigest()

@@ -24,6 +24,15 @@ class SearchFilters(BaseModel):
         )
 
 
+class TableRowRef(BaseModel):
+    """One row of a clause's table, as matched: quoted with its caption instead of the whole table."""
+
+    caption: str
+    number: str = ""
+    columns: list[str] = Field(default_factory=list, description="header label of each column")
+    cells: list[str] = Field(default_factory=list)
+
+
 class Hit(BaseModel):
     """One retrieved clause, citable as '<code> 第<clause_no>条'."""
 
@@ -39,12 +48,15 @@ class Hit(BaseModel):
     clause_title: str = ""
     mandatory: bool = False
     superseded_by: str | None = None
+    edition: str = Field(default="", description="edition label of the standard in force ('2018年版')")
+    revision: str = Field(default="", description="the revision notice whose wording ``text`` is ('' = as published)")
     repealed_by: str | None = Field(default=None, description="code of the standard that abolished this clause (废止)")
     repealed_by_title: str = ""
     repealed_items: str = Field(default="", description="the abolished items (款) when not the whole clause")
     pages: list[int] = Field(default_factory=list)
     refers_to: str | None = None
     commentary: str | None = Field(default=None, description="条文说明 of this clause, when it matched too")
+    table_row: TableRowRef | None = Field(default=None, description="the row of the clause's table that matched best")
     matched_by: list[str] = Field(default_factory=list, description="lexical, dense, commentary, clause_no")
     lexical_score: float | None = Field(default=None, description="BM25 score, when among the lexical candidates")
     dense_score: float | None = Field(default=None, description="cosine similarity, when among the dense candidates")

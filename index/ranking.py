@@ -16,7 +16,7 @@ import numpy as np
 from corpus.models import ClauseKind
 from index.analyzer import expand_shorthand
 from index.fusion import FusionParams, apply_prior, fuse
-from index.models import Hit, SearchFilters
+from index.models import Hit, SearchFilters, TableRowRef
 from index.query import ParsedQuery, parse_query, resolve_code
 from index.state import KINDS, IndexState, explained_clause
 
@@ -175,7 +175,18 @@ class Ranker:
                 break
             rec = st.record(row)
             kind = rec["kind"]
+            if "table_row" in rec:
+                # A table row speaks for its clause: cite the clause, quote the row (unless the clause came first).
+                if (hit := self._row_hit(row, score, rec, groups, sources, raw)) is not None:
+                    out.append(hit)
+                continue
             if not (fold and kind in _FOLDABLE):
+                if kind == ClauseKind.body.value:
+                    if (rec["code"], rec["clause_no"]) in groups:
+                        continue  # its table row came first
+                    groups[(rec["code"], rec["clause_no"])] = hit = self.hit(row, score, sources.get(row, []), raw)
+                    out.append(hit)
+                    continue
                 out.append(self.hit(row, score, sources.get(row, []), raw))
                 continue
             clause_no = explained_clause(rec)
@@ -201,6 +212,20 @@ class Ranker:
             out.append(hit)
         return out
 
+    def _row_hit(self, row: int, score: float, rec: dict, groups: dict[tuple[str, str], Hit],
+                 sources: dict[int, list[str]], raw: Raw) -> Hit | None:
+        """The hit of the clause a table row belongs to, carrying that row; None when the clause is already placed."""
+        gkey = (rec["code"], rec["clause_no"])
+        if gkey in groups:
+            return None
+        clause_row = self.st.lookup.get((rec["code"], rec["clause_no"], rec["kind"]))
+        hit = self.hit(clause_row if clause_row is not None else row, score, [*sources.get(row, []), "table"], raw)
+        t = rec["table_row"]
+        hit.table_row = TableRowRef(caption=t["caption"], number=t["number"], columns=t["columns"], cells=t["cells"])
+        _raise_scores(hit, row, raw)
+        groups[gkey] = hit
+        return hit
+
     def hit(self, row: int, score: float, matched: list[str], raw: Raw) -> Hit:
         st = self.st
         rec = st.record(row)
@@ -220,6 +245,8 @@ class Ranker:
             clause_title=rec["title"],
             mandatory=bool(st.mandatory[row]),  # False for a clause abolished as a whole
             superseded_by=doc.superseded_by,
+            edition=doc.edition,
+            revision=rec.get("revision", ""),
             repealed_by=repeal.by if repeal else None,
             repealed_by_title=repeal.by_title if repeal else "",
             repealed_items=repeal.items if repeal else "",

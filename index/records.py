@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from corpus.models import Clause, Document
+from corpus.models import Clause, ClauseKind, Document
 
 _HEADING_NO = re.compile(r"^\s*(?:第?[0-9A-Z]+(?:\.[0-9]+)*[章节]?|附录\s*[A-Z])\s*")
 
@@ -54,4 +54,45 @@ def clause_record(doc: Document, clause: Clause, fingerprint: str) -> dict:
         "pages": list(clause.pages),
         "refers_to": clause.refers_to,
         "text": clause.text,
+        "revision": clause.revision,  # the notice whose wording this is ('' = as published)
     }
+
+
+def table_rows(clause: Clause) -> list[tuple[str, dict]]:
+    """(search text, row fields) for each body row of a body clause's tables.
+
+    A row is indexed on its own so a numeric question that one row answers (允许偏差是多少) finds
+    that row; its record carries the clause's number, so it is cited as the clause. Only captioned
+    tables: a table without a caption is mostly a formula's symbol list or notes set out as a grid
+    (58 and 28 of GB 50009's 86 uncaptioned tables), whose rows would only add noise.
+    """
+    if clause.kind is not ClauseKind.body:
+        return []
+    out = []
+    for ti, t in enumerate(clause.tables):
+        if not t.caption:
+            continue
+        cols = t.columns()
+        for ri, cells in enumerate(t.rows):
+            text = t.row_text(ri)
+            if len(text) <= len(t.caption) + 3:
+                continue  # an empty row
+            out.append((text, {"table": ti, "row": ri, "caption": t.caption, "number": t.number,
+                               "columns": cols, "cells": list(cells)}))
+    return out
+
+
+def index_rows(doc: Document) -> int:
+    """How many index rows a document takes: its clauses and their table rows."""
+    return len(doc.clauses) + sum(len(table_rows(c)) for c in doc.clauses if c.tables)
+
+
+def doc_records(doc: Document, fingerprint: str) -> list[tuple[dict, str, str]]:
+    """(record, passage to embed, text for BM25) per index row: each clause, then its table rows."""
+    out = []
+    for c in doc.clauses:
+        rec = clause_record(doc, c, fingerprint)
+        out.append((rec, passage_text(doc, c), lexical_text(doc, c)))
+        for text, row in table_rows(c) if c.tables else ():
+            out.append((rec | {"text": text, "table_row": row}, text, text))
+    return out

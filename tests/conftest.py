@@ -12,4 +12,5 @@ pytest_plugins = [
     "tests.plugins.botapi",  # the fake Telegram Bot API
     "tests.plugins.bots",  # the bot running against it
     "tests.plugins.wecom",  # a loopback WeCom API and the WeCom callback running against it
+    "tests.plugins.browser",  # `zhijian serve` and chromium at phone size, for the page's browser tests
 ]

@@ -16,7 +16,7 @@ from assistant.store.actors import Actor
 from assistant.usecases.attachments import AttachmentDesk, AttachmentOut
 
 router = APIRouter(prefix="/v1/attachments", tags=["照片与附件"])
-_SUBJECT = Path(pattern=r"^[a-z_]{1,32}$", description="记录类型：booking 预约、visit 服务申请、notice 整改通知单")
+_SUBJECT = Path(pattern=r"^[a-z_]{1,32}$", description="记录类型：booking 预约、visit 服务申请、notice 整改通知单、inspection 监督检查记录")
 _NUMBER = Path(min_length=1, max_length=40, description="记录编号，如 2026-000004")
 _UID = Path(pattern=r"^[0-9a-f]{32}$")
 _CHUNK = 1 << 20

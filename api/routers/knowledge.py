@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -31,7 +32,8 @@ DocKindQ = Literal["standard", "guide", "case", "faq", "tolerance"]
     "/search",
     response_model=SearchPage,
     summary="检索条文",
-    description="关键词与语义混合检索；也可直接输入“GB55032 3.3.5”这样的条文号。重复的检索由缓存直接返回（响应头 X-Cache）。",
+    description="关键词与语义混合检索；也可直接输入“GB55032 3.3.5”这样的条文号。条文号不存在或标准未收录时，notice 先说明，"
+                "hits 只含与其余检索词相关的条文（只输入条文号时为空）。重复的检索由缓存直接返回（响应头 X-Cache）。",
 )
 def search(
     q: str = Query(min_length=1, max_length=200, description="问题、关键词或条文号"),
@@ -70,12 +72,14 @@ def search(
     "/clauses/{code:path}/{clause_no}",
     response_model=ClauseView,
     summary="按编号查看条文",
-    description="标准编号可按习惯书写（GB55032、GB 55032-2022）；条号照标准印刷的写法，如 3.3.5。",
+    description="标准编号可按习惯书写（GB55032、GB 55032-2022）；条号照标准印刷的写法，如 3.3.5。"
+                "经局部修订的条文给出当日施行的文本，superseded 为被替换的原文（新的在前），upcoming 为已公布尚未施行的文本。",
     responses={404: {"description": "没有该标准或该条"}},
 )
-def clause(code: str, clause_no: str, kb: Knowledge = Depends(knowledge),
-           _actor: Actor | None = Depends(current_actor)) -> ClauseView:
-    return kb.clause(code, clause_no)
+def clause(code: str, clause_no: str,
+           at: date | None = Query(None, description="显示该日期施行的文本，如 2020-01-01；默认质监站所在地的今天"),
+           kb: Knowledge = Depends(knowledge), _actor: Actor | None = Depends(current_actor)) -> ClauseView:
+    return kb.clause(code, clause_no, at)
 
 
 def _channel(request: Request) -> str:
@@ -100,18 +104,30 @@ def ask(body: AskIn, request: Request, services: Services = Depends(get_services
 @router.post(
     "/chat",
     response_model=ChatOut,
-    summary="对话（提问、预约、查进度、申请服务）",
-    description="多轮对话：首次不带 conversation_id，之后带上返回的编号。回复中的 choices 可作为按钮显示。需要登录。",
+    summary="对话（提问、追问、预约、查进度、申请服务）",
+    description="多轮对话：首次不带 conversation_id，之后带上返回的编号，追问（如“那冬天呢？”）按上一问理解。"
+                "未登录也可以对话（问规范、追问）；未登录时编号由服务器签发，带上非本站签发的编号会开始新的对话。"
+                "预约、服务申请等需要登录。回复中的 choices 可作为按钮显示。",
 )
 def chat(body: ChatIn, request: Request, services: Services = Depends(get_services),
-         actor: Actor = Depends(require(*MEMBERS))) -> ChatOut:
-    conversation_id = body.conversation_id or uuid.uuid4().hex
-    # Namespaced by account, so nobody can continue (or read) another person's dialogue by guessing its id.
-    internal_id = f"api-{actor.account_id}-{conversation_id}"
+         actor: Actor | None = Depends(current_actor)) -> ChatOut:
+    _member(actor)
+    if actor is None:
+        conversation_id, internal_id = services.assistant.anonymous_conversation(body.conversation_id)
+    else:
+        conversation_id = body.conversation_id or uuid.uuid4().hex
+        # Namespaced by account, so nobody can continue (or read) another person's dialogue by guessing its id.
+        internal_id = f"api-{actor.account_id}-{conversation_id}"
     reply = services.assistant.chat(internal_id, actor, body.text, channel=_channel(request))
     if reply.query_id is not None and reply.grounded is not None:
         services.metrics.answered(reply.grounded)
     return ChatOut(conversation_id=conversation_id, reply=reply)
+
+
+def _member(actor: Actor | None) -> None:
+    """Anyone without an account may talk; of the signed-in, the roles that hold conversations (not experts)."""
+    if actor is not None:
+        require(*MEMBERS)(actor)
 
 
 class ChatHistory(BaseModel):
@@ -122,8 +138,13 @@ class ChatHistory(BaseModel):
 @router.get("/chat/{conversation_id}", response_model=ChatHistory, summary="对话记录（刷新页面后恢复）",
             description="本人该对话最近的消息；别人的对话编号只会得到空记录。")
 def chat_history(conversation_id: str = PathParam(pattern=r"^[A-Za-z0-9_-]{8,64}$"),
-                 services: Services = Depends(get_services), actor: Actor = Depends(require(*MEMBERS))) -> ChatHistory:
-    messages = services.assistant.transcript(f"api-{actor.account_id}-{conversation_id}")
+                 services: Services = Depends(get_services),
+                 actor: Actor | None = Depends(current_actor)) -> ChatHistory:
+    _member(actor)
+    if actor is None:
+        messages = services.assistant.anonymous_transcript(conversation_id)
+    else:
+        messages = services.assistant.transcript(f"api-{actor.account_id}-{conversation_id}")
     return ChatHistory(conversation_id=conversation_id, messages=messages)
 
 

@@ -84,6 +84,14 @@ def case_draft(notice_no: str, cases: CaseDesk = Depends(cases_desk),
     return cases.draft(actor, notice_no)
 
 
+@router.post("/{notice_no}/case-preview", response_model=CaseFields, summary="发布为案例：预览（工作人员）",
+             description="按发布时的同一规则隐去企业、工程、人员名称及电话、信用代码，返回将要发布的文字；不保存。",
+             responses=_404)
+def case_preview(notice_no: str, body: CaseIn, cases: CaseDesk = Depends(cases_desk),
+                 actor: Actor = Depends(require(*STAFF))) -> CaseFields:
+    return cases.preview(actor, notice_no, CaseFields(**body.model_dump()))
+
+
 @router.post("/{notice_no}/publish", response_model=PublishedCaseOut, status_code=202,
              summary="发布为案例（工作人员）", responses=_404,
              description="案例保存后在后台导入知识库（导入任务见 job_id），完成后可被检索，并像示例案例一样在回答中引用。")

@@ -61,8 +61,28 @@ def lead_sentence(primary: Citation) -> str:
     return "这个问题在规范中有明确规定："
 
 
+def quote_table_row(c: Citation) -> str:
+    """The table row that answers, under its caption and column labels; the clause's citation above it."""
+    row = c.table_row
+    assert row is not None
+    cells, labels = [], []
+    for i, cell in enumerate(row.cells):
+        label = row.columns[i] if i < len(row.columns) else ""
+        if cells and cell == cells[-1] and label == labels[-1]:
+            continue  # a merged cell, once
+        cells.append(cell)
+        labels.append(label)
+    lines = [f"{c.reference()}{_badge(c)}：", f"摘自{row.caption}："]
+    if any(labels):
+        lines.append(" | ".join(labels))
+    lines.append(" | ".join(cells))
+    return "\n".join(lines)
+
+
 def quote(c: Citation) -> str:
     head = f"{c.reference()}{_badge(c)}"
+    if c.table_row is not None and c.kind == "body":
+        return quote_table_row(c)
     if c.kind == "faq":
         body = c.text.split("答：", 1)[-1].strip()
         return f"{head}\n{body}"

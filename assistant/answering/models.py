@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from assistant.views import cite
+from index.models import TableRowRef
 
 Certainty = Literal["clear", "likely", "none"]
 """How sure an answer is: ``clear`` one clause answers it; ``likely`` the nearest clauses, for the
@@ -26,16 +27,19 @@ class Citation(BaseModel):
     status: str = Field(description="现行 | 废止 | 即将实施")
     mandatory: bool = False
     superseded_by: str | None = None
+    edition: str = Field(default="", description="edition label of the standard in force ('2018年版')")
+    revision: str = Field(default="", description="revision notice whose wording ``text`` is")
     repealed_by: str | None = Field(default=None, description="code of the standard that abolished this clause")
     repealed_by_title: str = ""
     repealed_items: str = Field(default="", description="the abolished items (款) when not the whole clause")
     clause_title: str = ""
     section: str = Field(default="", description="the section (节) heading the clause sits under, when known")
     role: str = Field(default="primary", description="primary | related | candidate | case")
+    table_row: TableRowRef | None = Field(default=None, description="the row of the clause's table that answers")
 
     def reference(self) -> str:
         """《title》CODE 第X条 — the form inspectors write in a rectification notice."""
-        return cite(self.title, self.code, self.clause_no, self.kind)
+        return cite(self.title, self.code, self.clause_no, self.kind, self.edition, bool(self.revision))
 
 
 class Answer(BaseModel):

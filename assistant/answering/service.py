@@ -37,12 +37,15 @@ def citation(hit: Hit, role: str = "primary") -> Citation:
         status=hit.status,
         mandatory=hit.mandatory,
         superseded_by=hit.superseded_by,
+        edition=hit.edition,
+        revision=hit.revision,
         repealed_by=hit.repealed_by,
         repealed_by_title=hit.repealed_by_title,
         repealed_items=hit.repealed_items,
         clause_title=hit.clause_title,
         section=hit.section,
         role=role,
+        table_row=hit.table_row,
     )
 
 

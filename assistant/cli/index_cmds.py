@@ -61,7 +61,7 @@ def search(
         _fail(f"未知的检索方式：{mode}（可选：hybrid、lexical、dense）")
     kinds, doc_kinds = _split_kinds(kind)
     try:
-        hits = Knowledge(get_settings()).search(
+        page = Knowledge(get_settings()).search(
             query,
             k=k,
             mode=mode,
@@ -72,15 +72,24 @@ def search(
                 include_withdrawn=include_withdrawn,
                 mandatory_only=mandatory_only,
             ),
-        ).hits
+        )
     except (IndexUnavailable, EmbedderError) as exc:
         _fail(str(exc))
         return
+    hits, notice = page.hits, page.notice
     if as_json:
+        # stdout stays the array of hits (DESIGN.md); a missing clause or standard is said on stderr.
+        if notice is not None:
+            typer.echo(f"⚠ {notice.message}", err=True)
         echo_json([h.model_dump(mode="json") for h in hits])
         return
+    if notice is not None:
+        typer.echo(f"⚠ {notice.message}")
+        if hits and notice.others:
+            typer.echo(f"{notice.others}：")
     if not hits:
-        typer.echo("没有找到相关条文。")
+        if notice is None:
+            typer.echo("没有找到相关条文。")
         return
     for i, h in enumerate(hits, 1):
         tags = [_KIND_ZH.get(h.kind, h.kind)] if h.kind != "body" else []
@@ -88,7 +97,7 @@ def search(
             tags.append("强制性条文")
         if h.status != "现行":
             tags.append(h.status + (f"，已被 {h.superseded_by} 替代" if h.superseded_by else ""))
-        head = f"{i}. {cite(h.title, h.code, h.clause_no, h.kind)}" + (f"【{'；'.join(tags)}】" if tags else "")
+        head = f"{i}. {cite(h.title, h.code, h.clause_no, h.kind, h.edition, bool(h.revision))}" + (f"【{'；'.join(tags)}】" if tags else "")
         typer.echo(f"{head}  {h.score:.4f}")
         if h.clause_title:
             typer.echo(f"   {h.clause_title}")
@@ -99,14 +108,22 @@ def search(
 
 def _sync(*, rebuild: bool, quiet: bool, as_json: bool) -> None:
     """Bring the index in line with the library (``rebuild``: into one fresh base segment) and report it."""
+    from assistant.knowledge import station_today
+    from corpus.editions import bring_up_to_date
     from corpus.library import Library
     from index import sync_index
     from index.embedders import EmbedderError
 
     s = get_settings()
     s.ensure_dirs()
+    library = Library(s.library_dir)
+    # A revision or a new edition whose day has come is written into the library first, so the index holds it.
+    refresh = bring_up_to_date(library, station_today(s))
+    if not as_json:
+        for line in refresh.lines:
+            typer.echo(f"· {line}")
     try:
-        report = sync_index(Library(s.library_dir), s.index_dir, embedder_spec=s.embedder,
+        report = sync_index(library, s.index_dir, embedder_spec=s.embedder,
                             ann_threshold=s.ann_threshold, progress=not quiet and not as_json, rebuild=rebuild)
     except EmbedderError as exc:
         _fail(str(exc))
@@ -138,12 +155,13 @@ def sync(
 @index_app.command("status")
 def status(as_json: bool = typer.Option(False, "--json", help="以 JSON 输出")) -> None:
     """索引状态：版本、向量模型、文档与条文数、分段，以及条文库中尚未进入索引的文档（有则退出码为 1）。"""
+    from assistant.knowledge import station_today
     from index import IndexUnavailable
     from index.lag import index_lag
     from index.store import IndexStore
 
     s = get_settings()
-    lag = index_lag(s.library_dir, s.index_dir)
+    lag = index_lag(s.library_dir, s.index_dir, station_today(s))
     try:
         m = IndexStore(s.index_dir).read_manifest()
     except IndexUnavailable as exc:
@@ -164,7 +182,8 @@ def status(as_json: bool = typer.Option(False, "--json", help="以 JSON 输出")
         "rows_on_disk": m.total_rows,
         "segments": [s_.model_dump() for s_ in m.segments],
         "configured_embedder": s.embedder,
-        "behind_library": {"missing": lag.missing, "changed": lag.changed, "removed": lag.removed},
+        "behind_library": {"missing": lag.missing, "changed": lag.changed, "removed": lag.removed,
+                           "switch_due": lag.due.isoformat() if lag.due else None},
     }
     if as_json:
         echo_json(info)

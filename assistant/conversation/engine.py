@@ -288,7 +288,11 @@ class ConversationEngine:
         what = "预约验收" if intent == Intent.book else "申请服务团帮扶"
         refusal = bound_refusal(turn.actor, what, turn.channel)
         if refusal is not None:
-            return refusal.model_copy(update={"intent": intent.value})
+            text = refusal.text
+            if turn.actor is None and turn.station_phone:
+                # What someone without an account can do today, so the next step is never another refusal.
+                text += f"\n没有账号也可以直接致电{turn.station_name or '质监站'}：{turn.station_phone}。"
+            return refusal.model_copy(update={"intent": intent.value, "text": text})
         if intent == Intent.book:
             return booking_flow.start(turn, state, text)
         return visit_flow.start(turn, state, text, state.last_unanswered)
@@ -349,5 +353,6 @@ class ConversationEngine:
             text=text, kind="answer" if answer.grounded else "refusal", intent=req.intent, choices=choices,
             citations=answer.citations, grounded=answer.grounded, certainty=answer.certainty, query_id=answer.query_id,
             data={"question": req.question, "resolved_question": req.resolved, "context": req.context,
-                  "mode": answer.mode, "confidence": answer.confidence, "refusal_reason": answer.refusal_reason},
+                  "mode": answer.mode, "confidence": answer.confidence, "refusal_reason": answer.refusal_reason,
+                  "certainty": getattr(answer, "certainty", None)},  # clear | likely | none, when the answerer says
         )

@@ -1,6 +1,6 @@
 """Photos and PDFs kept as evidence on a record: checked by content, resized for phones, access-checked.
 
-A record type (``booking``, ``visit``, ``notice``; other modules add theirs with
+A record type (``booking``, ``visit``, ``notice``, ``inspection``; other modules add theirs with
 ``register_subject``) says how its rows are found by number, who may see them
 and who may add evidence. An upload is accepted only when its bytes are a
 JPEG/PNG/WebP/GIF photo (opened and decoded by Pillow, whatever the file is
@@ -25,12 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+from pydantic import Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assistant.store.actors import Actor
 from assistant.store.errors import InvalidInput, NotFound, PermissionDenied
-from assistant.store.models import Account, Attachment, Booking, RectificationNotice, VisitRequest
+from assistant.store.models import Account, Attachment, Booking, Inspection, RectificationNotice, VisitRequest
 from assistant.store.schemas import Out
 
 IMAGE_FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WebP", "GIF": "GIF"}
@@ -93,6 +94,12 @@ def _notice_visible(actor: Actor, row: RectificationNotice) -> bool:
     return actor.is_staff or (actor.enterprise_id is not None and actor.enterprise_id in party_ids(row.project))
 
 
+def _inspection_visible(actor: Actor, row: Inspection) -> bool:
+    from assistant.store.inspections import can_see
+
+    return can_see(actor, row)
+
+
 def _notice_attach(actor: Actor, row: RectificationNotice) -> bool:
     return actor.is_staff or actor.acts_for(row.responsible_enterprise_id)
 
@@ -103,9 +110,12 @@ register_subject("visit", Subject("服务申请", VisitRequest, "visit_no", _vis
                                   "只有派遣的专家或质监站工作人员可以上传服务照片"))
 register_subject("notice", Subject("整改通知单", RectificationNotice, "notice_no", _notice_visible, _notice_attach,
                                    "只有整改责任单位或质监站工作人员可以上传整改照片"))
+register_subject("inspection", Subject("监督检查记录", Inspection, "record_no", _inspection_visible, _staff,
+                                       "只有质监站工作人员可以为监督检查记录上传照片"))
 
 
 class AttachmentOut(Out):
+    id: int = Field(description="附件编号：检查发现的问题、整改回复按它引用照片")
     uid: str
     subject_type: str
     subject_no: str
@@ -251,7 +261,7 @@ def process(data: bytes, filename: str, *, max_px: int) -> Processed:
 
 def to_out(a: Attachment, subject_no: str) -> AttachmentOut:
     return AttachmentOut(
-        uid=a.uid, subject_type=a.subject_type, subject_no=subject_no, kind=a.kind, filename=a.filename,
+        id=a.id, uid=a.uid, subject_type=a.subject_type, subject_no=subject_no, kind=a.kind, filename=a.filename,
         content_type=a.content_type, size=a.size, original_size=a.original_size, original_sha256=a.original_sha256,
         width=a.width, height=a.height, taken_at=a.taken_at, exif=a.exif or {}, note=a.note,
         uploaded_by_name=a.uploaded_by_name, created_at=a.created_at,

@@ -122,6 +122,25 @@ def case_draft(session: Session, actor: Actor, notice_no: str) -> CaseDraft:
                      removed=["企业名称", "工程名称", "人员姓名", "电话号码", "信用代码"])
 
 
+def _cleaned(session: Session, fields: CaseFields) -> CaseFields:
+    """The fields as they would be kept: checked, and every known name removed from what staff typed."""
+    clean = Anonymiser.from_store(session)
+    return CaseFields(
+        title=clean(checks.text(fields.title, "案例标题", max_len=100)),
+        problem=clean(checks.text(fields.problem, "问题", max_len=4000)),
+        cause=clean(checks.text(fields.cause, "原因", max_len=4000)),
+        treatment=clean(checks.text(fields.treatment, "处理", max_len=4000)),
+        basis=clean(checks.text(fields.basis, "依据", max_len=1000, required=False)),
+        tags=[clean(checks.text(t, "标签", max_len=20)) for t in fields.tags if (t or "").strip()][:10],
+    )
+
+
+def case_preview(session: Session, actor: Actor, notice_no: str, fields: CaseFields) -> CaseFields:
+    """Exactly what ``publish`` would keep for these fields, without keeping anything (staff check it first)."""
+    case_draft(session, actor, notice_no)  # checks staff and the notice's state
+    return _cleaned(session, fields)
+
+
 def publish(session: Session, actor: Actor, notice_no: str, fields: CaseFields, *, job_id: str = "",
             document_code: str, rules: StoreRules, now: datetime | None = None) -> PublishedCaseOut:
     """Keep the anonymised case; the caller renders the collection and ingests it."""
@@ -129,16 +148,10 @@ def publish(session: Session, actor: Actor, notice_no: str, fields: CaseFields, 
     n = notice_row(session, draft.notice_no, lock=True)
     if session.scalar(select(PublishedCase.id).where(PublishedCase.notice_id == n.id)):
         raise AlreadyExists(f"整改通知单 {n.notice_no} 已发布为案例")
-    clean = Anonymiser.from_store(session)
-    title = clean(checks.text(fields.title, "案例标题", max_len=100))
-    problem = clean(checks.text(fields.problem, "问题", max_len=4000))
-    cause = clean(checks.text(fields.cause, "原因", max_len=4000))
-    treatment = clean(checks.text(fields.treatment, "处理", max_len=4000))
-    basis = clean(checks.text(fields.basis, "依据", max_len=1000, required=False))
-    tags = [clean(checks.text(t, "标签", max_len=20)) for t in fields.tags if (t or "").strip()][:10]
+    c = _cleaned(session, fields)
     today = rules.today(now)
-    row = PublishedCase(case_no=next_number(session, "case", today.year, width=3), notice_id=n.id, title=title,
-                        problem=problem, cause=cause, treatment=treatment, basis=basis, tags=tags,
+    row = PublishedCase(case_no=next_number(session, "case", today.year, width=3), notice_id=n.id, title=c.title,
+                        problem=c.problem, cause=c.cause, treatment=c.treatment, basis=c.basis, tags=c.tags,
                         published_at=rules.now(now), published_by_id=actor.account_id, job_id=job_id)
     session.add(row)
     session.flush()

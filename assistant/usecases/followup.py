@@ -74,6 +74,11 @@ class CaseDesk:
         with self._rt.session() as s:
             return cases.case_draft(s, actor, notice_no)
 
+    def preview(self, actor: Actor, notice_no: str, fields: CaseFields) -> CaseFields:
+        """What publishing these fields would keep (anonymised), with nothing saved."""
+        with self._rt.session() as s:
+            return cases.case_preview(s, actor, notice_no, fields)
+
     def publish(self, actor: Actor, notice_no: str, fields: CaseFields) -> PublishedCaseOut:
         job_id = uuid.uuid4().hex
         with self._rt.session() as s:

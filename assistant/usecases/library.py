@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+from datetime import date
 from pathlib import Path
 
 from assistant.jobs import Job, JobManager, safe_filename
@@ -30,6 +31,15 @@ class LibraryDesk:
     def __init__(self, knowledge: Knowledge, jobs: JobManager) -> None:
         self._knowledge = knowledge
         self._jobs = jobs
+        self._switch_synced: date | None = None
+        knowledge.on_switch_due(self._switch_due)
+
+    def _switch_due(self, day: date) -> None:
+        """A revision or a new edition took effect today: one sync writes it into the library and the index."""
+        if self._switch_synced == day:
+            return
+        self._switch_synced = day
+        self._jobs.submit_sync(f"{day} 起实施的修订或新版本")
 
     supported: frozenset[str] = frozenset(SUPPORTED)
 

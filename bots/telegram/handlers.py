@@ -200,12 +200,13 @@ class TelegramChannel:
             await self._plain(update, context, texts.SEARCH_USAGE)
             return
         await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)  # type: ignore[union-attr]
-        hits = await asyncio.to_thread(self.assistant.search, query, self.config.search_hits)
-        cites = [Citation.model_validate(h.model_dump()) for h in hits]
+        page = await asyncio.to_thread(self.assistant.knowledge.search, query, k=self.config.search_hits)
+        cites = [Citation.model_validate(h.model_dump()) for h in page.hits]
+        notice = page.notice  # a clause or standard named that the library lacks: said first
         if not cites:
-            await self._plain(update, context, texts.SEARCH_NONE.format(q=query))
+            await self._plain(update, context, f"⚠ {notice.message}" if notice else texts.SEARCH_NONE.format(q=query))
             return
-        lines = [texts.SEARCH_HEAD.format(q=query, n=len(cites))]
+        lines = [f"⚠ {notice.message}\n{notice.others}：" if notice else texts.SEARCH_HEAD.format(q=query, n=len(cites))]
         for i, c in enumerate(cites, 1):
             badge = "【强制性条文】" if c.mandatory else ""
             status = f"（{c.status}）" if c.status != "现行" else ""

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from corpus.errors import IngestError
 from corpus.lines import Line, RawText, Role
+from corpus.tables import caption_before, make_table, row_line
 
 
 def load_docx(path: Path) -> RawText:
@@ -29,14 +30,7 @@ def load_docx(path: Path) -> RawText:
     counters: dict[tuple[str, str], int] = {}
     for block in document.iter_inner_content():
         if isinstance(block, Table):
-            for row in block.rows:
-                cells = []
-                for cell in row.cells:
-                    t = " ".join(cell.text.split())
-                    if t and (not cells or cells[-1] != t):  # merged cells repeat their text
-                        cells.append(t)
-                if cells:
-                    lines.append(Line(" | ".join(cells), role=Role.table))
+            lines.extend(_table_lines(block, lines))
             continue
         if not isinstance(block, Paragraph):
             continue
@@ -52,6 +46,31 @@ def load_docx(path: Path) -> RawText:
     if not lines:
         raise IngestError("Word 文件中没有文字")
     return RawText(lines=lines, fmt="docx", first_page_text="\n".join(ln.text for ln in lines[:40]))
+
+
+def _table_lines(table, before: list[Line]) -> list[Line]:
+    """One line per row (merged cells, which python-docx repeats, written once); the first carries the Table.
+
+    Header rows are those Word marks to repeat on each page (``w:tblHeader``), else the first row.
+    """
+    from docx.oxml.ns import qn
+
+    grid: list[list[str]] = []
+    header_rows = 0
+    for i, row in enumerate(table.rows):
+        try:
+            cells = [" ".join(c.text.split()) for c in row.cells]
+        except (IndexError, ValueError):  # a malformed grid: keep what the row's own cells say
+            cells = [" ".join(tc.xpath("string(.)").split()) for tc in row._tr.tc_lst]
+        grid.append(cells)
+        trpr = row._tr.trPr
+        if header_rows == i and trpr is not None and trpr.find(qn("w:tblHeader")) is not None:
+            header_rows += 1
+    out = [Line(text, role=Role.table) for cells in grid if (text := row_line(cells))]
+    parsed = make_table(grid, header_rows or 1, caption_before(before))
+    if out and parsed is not None:
+        out[0].table = parsed
+    return out
 
 
 def _list_number(paragraph, counters: dict[tuple[str, str], int]) -> int | None:

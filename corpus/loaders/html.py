@@ -17,6 +17,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from corpus.errors import IngestError
 from corpus.lines import Line, RawText, Role
 from corpus.loaders.textfile import decode_bytes
+from corpus.tables import table_lines
 
 _DROP_TAGS = (
     "script", "style", "head", "noscript", "template", "svg", "math", "title", "meta", "link", "iframe",
@@ -104,11 +105,7 @@ class _Walker:
         return f"{start + idx} "
 
     def table(self, table: Tag) -> None:
-        for tr in table.find_all("tr"):
-            cells = [_clean(td.get_text(" ")) for td in tr.find_all(["td", "th"])]
-            row = " | ".join(c for c in cells if c)
-            if row:
-                self.lines.append(Line(row, role=Role.table))
+        self.lines.extend(table_lines(table, self.lines))
 
 
 def html_to_lines(markup: str) -> list[Line]:

@@ -17,9 +17,10 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from corpus.errors import IngestError
-from corpus.lines import Line, RawText
-from corpus.ocr.layout import drop_known_furniture
+from corpus.lines import Line, RawText, Role
+from corpus.ocr.layout import drop_known_furniture, layout_lines
 from corpus.ocr.scan import OcrOptions, read_scanned_pages
+from corpus.tables import layout_tables, parse_caption
 
 log = logging.getLogger(__name__)
 
@@ -91,12 +92,19 @@ def _load(path: Path, fh: BinaryIO, ocr: OcrOptions) -> RawText:
     lines: list[Line] = []
     for i, text in enumerate(page_texts, 1):
         if result is not None and i in result.pages:
-            lines.extend(Line(r.text, page=i) for r in result.pages[i].rows)
+            rows = result.pages[i].rows
+            page_lines = [Line(r.text, page=i) for r in rows]
+            if any(parse_caption(ln.text) for ln in page_lines):  # a scanned table: columns from the runs' places
+                _attach_tables(layout_tables("\n".join(layout_lines(rows))), page_lines)
+            lines.extend(page_lines)
             continue
         page = [s for raw in text.splitlines() if (s := raw.strip().replace("\u3000", " "))]
         if result is not None:  # a typed page among scans: its header and footer are those the scans had
             page = drop_known_furniture(page, result.furniture_shapes())
-        lines.extend(Line(s, page=i) for s in page)
+        page_lines = [Line(s, page=i) for s in page]
+        if any(parse_caption(s) for s in page):
+            _mark_tables(pages[i - 1], page_lines)
+        lines.extend(page_lines)
     unreadable = [p for p in failed if result is None or p not in result.pages]
     if len(unreadable) == n:
         raise IngestError("PDF 文件已损坏，所有页面都无法读取")
@@ -116,6 +124,57 @@ def _load(path: Path, fh: BinaryIO, ocr: OcrOptions) -> RawText:
     if result is not None:
         raw.meta["_ocr"] = result
     return raw
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _mark_tables(page, lines: list[Line]) -> None:
+    """Tables under a caption on a typed page: cells from pypdf's layout mode, which keeps column gaps.
+
+    The lines the table spans (a wrapped cell breaks a row over several lines, in line order) are
+    replaced by one line per row, cells in order, the first carrying the Table; they are table rows,
+    so a number in a cell never starts a clause. When the lines do not add up to the table's cells,
+    only the lines that are whole rows are marked, and the text stays as pypdf read it.
+    """
+    try:
+        tables = layout_tables(page.extract_text(extraction_mode="layout") or "")
+    except Exception:  # layout mode fails on pages plain mode reads; the text is kept either way
+        log.warning("page %s: layout extraction failed", lines[0].page if lines else "?")
+        return
+    _attach_tables(tables, lines)
+
+
+def _attach_tables(tables: list, lines: list[Line]) -> None:
+    """Tie each table to its caption line among ``lines`` (see ``_mark_tables``)."""
+    start = 0
+    for t in tables:
+        cap = _squash(t.caption)
+        j = next((k for k in range(start, len(lines)) if _squash(lines[k].text) == cap), None)
+        if j is None:
+            continue
+        rows = t.header + t.rows
+        want = sorted(_squash("".join(cells)) for cells in rows)
+        total, k = sum(len(w) for w in want), j + 1
+        seen = ""
+        while k < len(lines) and len(seen) < total:
+            seen += _squash(lines[k].text)
+            k += 1
+        if len(seen) == total and sorted(seen) == sorted("".join(want)):
+            page_no = lines[j].page
+            canon = [Line(lines[j].text, page=page_no, role=Role.table, table=t)]
+            canon += [Line(" ".join(c for c in cells if c), page=page_no, role=Role.table) for cells in rows]
+            lines[j:k] = canon
+            start = j + len(canon)
+            continue
+        lines[j].table, lines[j].role = t, Role.table
+        k = j + 1
+        for cells in rows:
+            if k < len(lines) and _squash(lines[k].text) == _squash("".join(cells)):
+                lines[k].role = Role.table
+                k += 1
+        start = k
 
 
 def _pages(pages: list[int]) -> str:

@@ -13,6 +13,8 @@ Schemas (documented in corpus/sample/README.md):
 * YAML tolerance table: ``collection: {code, title, kind: tolerance, illustrative}`` and ``entries: [{id, name,
   unit, lower, upper, relative_to_design, points, pass_rate, range, method, basis: {code, clause_no}, tags}]``
   (see ``corpus.loaders.tolerance``).
+* YAML revision notice (局部修订公告): ``revision: {code, notice, edition, effective_date, title}`` and ``clauses:
+  [{clause_no, text}]`` — read by ``corpus.revisions``, not here (it changes a standard, it is not one).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ def _meta_from(d: dict[str, Any]) -> dict[str, Any]:
     title = d.get("title") or d.get("name") or d.get("standard_name")
     if title:
         out["title"] = str(title).strip()
-    for k in ("kind", "status", "superseded_by", "illustrative", "repeals"):
+    for k in ("kind", "status", "superseded_by", "illustrative", "repeals", "replaces"):
         if d.get(k) is not None:
             out[k] = d[k]
     if d.get("effective_date"):
@@ -53,7 +55,7 @@ def _meta_from(d: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def load_jsonl(path: Path) -> Document:
+def load_jsonl(path: Path, today: date | None = None) -> Document:
     text = decode_bytes(path.read_bytes())
     meta: dict[str, Any] = {}
     sidecar = path.with_name("meta.json")
@@ -99,10 +101,10 @@ def load_jsonl(path: Path) -> Document:
             last_key = key if last_key is None or key > last_key else last_key
     if not clauses:
         raise IngestError("文件中没有条文记录")
-    return _document(meta, clauses, warnings, path)
+    return _document(meta, clauses, warnings, path, today)
 
 
-def load_yaml(path: Path) -> Document:
+def load_yaml(path: Path, today: date | None = None) -> Document:
     try:
         data = yaml.safe_load(decode_bytes(path.read_bytes()))
     except yaml.YAMLError as exc:
@@ -129,8 +131,8 @@ def load_yaml(path: Path) -> Document:
                     refers_to=str(c["clause_no"]) if kind is ClauseKind.commentary else None,
                 )
             )
-        return _document(meta, clauses, [], path)
-    raise IngestError("YAML 文件应包含 document/clauses 或 collection/entries")
+        return _document(meta, clauses, [], path, today)
+    raise IngestError("YAML 文件应包含 document/clauses、collection/entries 或 revision/clauses（局部修订公告）")
 
 
 def _collection(data: dict[str, Any], path: Path) -> Document:
@@ -177,11 +179,16 @@ def _collection(data: dict[str, Any], path: Path) -> Document:
     return _document(meta, clauses, [], path)
 
 
-def _document(meta: dict[str, Any], clauses: list[Clause], warnings: list[str], path: Path) -> Document:
+def _document(meta: dict[str, Any], clauses: list[Clause], warnings: list[str], path: Path,
+              today: date | None = None) -> Document:
     code = meta.get("code")
     if not code:
         raise IngestError("缺少标准编号（code / standard_code）")
-    status = meta.get("status") or DocStatus.current.value
+    eff = meta.get("effective_date")
+    status = meta.get("status") or (
+        DocStatus.upcoming.value if today and isinstance(eff, date) and eff > today else DocStatus.current.value)
+    replaces = meta.get("replaces") or []
+    replaces = [canonical_code(str(c)) or str(c).strip() for c in (replaces if isinstance(replaces, list) else [replaces])]
     try:
         doc = Document(
             code=code,
@@ -192,6 +199,7 @@ def _document(meta: dict[str, Any], clauses: list[Clause], warnings: list[str], 
             superseded_by=meta.get("superseded_by"),
             illustrative=bool(meta.get("illustrative", False)),
             repeals=meta.get("repeals") or [],
+            replaces=replaces,
             clauses=clauses,
             warnings=warnings,
         )

@@ -10,9 +10,11 @@ from charset_normalizer import from_bytes
 
 from corpus.errors import IngestError, yaml_problem
 from corpus.lines import Line, RawText, Role
+from corpus.tables import PIPE_ROW, PIPE_RULE, markup_table_lines, pipe_table_lines
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_TABLE_OPEN = re.compile(r"^<table[\s>]", re.I)
 _MD_NOISE = re.compile(r"^\s*(?:!\[.*?\]\(.*?\)|<!--.*?-->|```.*|---+|\*\*\*+)\s*$")
 
 
@@ -63,12 +65,31 @@ def split_front_matter(text: str) -> tuple[dict, str]:
 
 
 def text_to_lines(text: str, markdown: bool) -> list[Line]:
+    """Lines of a text or Markdown file; tables (raw HTML ``<table>``, Markdown pipe tables) become table rows."""
     lines: list[Line] = []
     gap = False
-    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        s = raw.strip().replace("\u3000", " ")
+    raws = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    i = 0
+    while i < len(raws):
+        s = raws[i].strip().replace("\u3000", " ")
+        i += 1
         if not s:
             gap = True
+            continue
+        if _TABLE_OPEN.match(s):
+            end = next((j for j in range(i - 1, min(len(raws), i + 2000)) if "</table>" in raws[j].lower()), None)
+            rows = markup_table_lines("\n".join(raws[i - 1 : end + 1]), lines) if end is not None else []
+            if rows:
+                lines.extend(rows)
+                i, gap = end + 1, False
+                continue
+        if markdown and PIPE_ROW.match(s) and i < len(raws) and PIPE_RULE.match(raws[i].strip()):
+            block = [s]
+            while i < len(raws) and (PIPE_ROW.match(raws[i].strip()) or PIPE_RULE.match(raws[i].strip())):
+                block.append(raws[i].strip())
+                i += 1
+            lines.extend(pipe_table_lines(block, lines))
+            gap = False
             continue
         role = Role.text
         if markdown:

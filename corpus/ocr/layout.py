@@ -13,7 +13,7 @@ import math
 import re
 import statistics
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
@@ -36,10 +36,32 @@ class Row:
     bottom: float
     left: float
     page_height: float
+    boxes: list[tuple[float, float, str]] = field(default_factory=list)  # (left, right, text) of each run
 
     @property
     def centre(self) -> float:
         return (self.top + self.bottom) / 2
+
+
+def layout_lines(rows: list[Row]) -> list[str]:
+    """The rows as fixed-width text, each run at the column its position gives (one CJK character wide
+    per column) and two spaces at least where the page shows a gap: what a table finder reads columns from."""
+    heights = sorted(r.bottom - r.top for r in rows if r.boxes)
+    if not heights:
+        return [r.text for r in rows]
+    cw = max(1.0, heights[len(heights) // 2])
+    out = []
+    for r in rows:
+        line, prev = "", None
+        for left, right, text in r.boxes:
+            col = max(0, round(left / cw))
+            if prev is not None:  # runs of one cell stay together; a gap on the page is two spaces at least
+                col = max(col, len(line) + 2) if left - prev > 0.6 * cw else len(line) + (
+                    1 if _ascii_word(line[-1:]) and _ascii_word(text[:1]) else 0)
+            line = line.ljust(col) + text
+            prev = right
+        out.append(line or r.text)
+    return out
 
 
 def _skew(boxes: list[TextBox]) -> float:
@@ -81,6 +103,7 @@ def page_rows(page: PageResult, min_score: float = MIN_BOX_SCORE) -> list[Row]:
         g.sort(key=lambda t: t[0][3])
         text = ""
         prev_right = None
+        runs = []
         for (_c, top, bot, left), b in g:
             t = b.text.strip()
             if prev_right is not None:
@@ -89,10 +112,11 @@ def page_rows(page: PageResult, min_score: float = MIN_BOX_SCORE) -> list[Row]:
                     text += " "
             text += t
             prev_right = left + (b.x1 - b.x0)
+            runs.append((left, prev_right, t))
         chars = sum(len(b.text.strip()) for _, b in g)
         score = sum(b.score * len(b.text.strip()) for _, b in g) / max(1, chars)
         rows.append(Row(clean_text(text), score, chars, min(t[1] for t, _ in g), max(t[2] for t, _ in g),
-                        min(t[3] for t, _ in g), float(page.height)))
+                        min(t[3] for t, _ in g), float(page.height), runs))
     return [r for r in rows if r.text]
 
 

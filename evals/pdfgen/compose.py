@@ -128,23 +128,79 @@ class Composer(FrontMatter):
             self.table(c.table)
 
     def table(self, t: TableSpec) -> None:
-        rh = self.size * 2.0
-        self.need(rh * (len(t.rows) + 1) + self.lh * (len(t.notes) + 1))
+        if self.L.table_style == "three_line":
+            self.three_line_table(t)
+            return
+        size = self.size - 1
+        lh = size * 1.35
+        ncol = max(len(r) for r in t.rows)
+        cw = self.width / ncol
+        cells = [[wrap(c, cw - size, cw - size, lambda x: _width(x, "song", size), False) or [""] for c in r]
+                 for r in t.rows]
+        heights = [max(2.0 * self.size, max(len(c) for c in r) * lh + size) for r in cells]
+        self.need(min(sum(heights) + self.lh * 2, self.H - self.mt - self.mb - self.lh))
         self.y -= self.lh
         self.center(t.caption, self.size)
         top = self.y - 6
         self.y = top
-        for row in t.rows:
-            cw = self.width / len(row)
-            for i, cell in enumerate(row):
-                x = self.ml + i * cw + (cw - _width(cell, "song", self.size - 1)) / 2
-                self.pages[-1].runs.append(Run(x, self.y - rh + 7, cell, "song", self.size - 1))
+        for ri, row in enumerate(cells):
+            rh = heights[ri]
             self.pages[-1].rules.append((self.ml, self.y, self.W - self.mr, self.y, "b"))
+            lines_max = max(len(c) for c in row)
+            for i, lines in enumerate(row):
+                for li, text in enumerate(lines):
+                    x = self.ml + i * cw + (cw - _width(text, "song", size)) / 2
+                    base = self.y - rh + 7 if lines_max == 1 else self.y - size * 0.5 - (li + 1) * lh + size * 0.35
+                    self.pages[-1].runs.append(Run(x, base, text, "song", size))
             self.y -= rh
         self.pages[-1].rules.append((self.ml, self.y, self.W - self.mr, self.y, "b"))
-        for i in range(len(t.rows[0]) + 1):
-            x = self.ml + i * self.width / len(t.rows[0])
+        for i in range(ncol + 1):
+            x = self.ml + i * cw
             self.pages[-1].rules.append((x, top, x, self.y, "b"))
+        for n in t.notes:
+            self.paragraph(n, indent_first=self.size, indent_rest=3 * self.size)
+        self.y -= 4
+
+    def three_line_table(self, t: TableSpec) -> None:
+        """A 三线表: rules above, under the header and below only; columns as wide as their text, long cells
+        wrapped (top-aligned) when the table would be wider than the measure; the first column left-aligned."""
+        size = self.size - 1.5
+        lh = size * 1.35
+        pad = size
+        ncol = max(len(r) for r in t.rows)
+        natural = [max(_width(r[i], "song", size) if i < len(r) else 0 for r in t.rows) + pad for i in range(ncol)]
+        widths = list(natural)
+        if sum(natural) > self.width:  # water-fill: one width level L with sum(min(w, L)) == the measure
+            lo, hi = 0.0, max(natural)
+            for _ in range(40):
+                mid = (lo + hi) / 2
+                lo, hi = (mid, hi) if sum(min(w, mid) for w in natural) < self.width else (lo, mid)
+            widths = [min(w, lo) for w in natural]
+        widths[-1] += max(0.0, self.width - sum(widths))
+        cells = [[wrap(c, w - pad, w - pad, lambda x: _width(x, "song", size), False) or [""]
+                  for c, w in zip(r, widths, strict=False)] for r in t.rows]
+        heights = [max(len(c) for c in r) * lh + size * 0.6 for r in cells]
+        self.need(min(sum(heights) + self.lh * 2, self.H - self.mt - self.mb - self.lh))
+        self.y -= self.lh
+        self.center(t.caption, self.size)
+        self.y -= 6
+        self.pages[-1].rules.append((self.ml, self.y, self.W - self.mr, self.y, "b"))
+        for ri, row in enumerate(cells):
+            if self.y - heights[ri] < self.mb:
+                self.pages[-1].rules.append((self.ml, self.y, self.W - self.mr, self.y, "b"))
+                self.new_page("body")
+                self.pages[-1].rules.append((self.ml, self.y, self.W - self.mr, self.y, "b"))
+            x0 = self.ml
+            for i, lines in enumerate(row):
+                w = widths[i]
+                for li, text in enumerate(lines):
+                    x = x0 + pad / 2 if i == 0 else x0 + (w - _width(text, "song", size)) / 2
+                    self.pages[-1].runs.append(Run(x, self.y - size * 0.3 - (li + 1) * lh + size * 0.35, text, "song", size))
+                x0 += w
+            self.y -= heights[ri]
+            if ri == 0:
+                self.pages[-1].rules.append((self.ml, self.y, self.W - self.mr, self.y, "b"))
+        self.pages[-1].rules.append((self.ml, self.y, self.W - self.mr, self.y, "b"))
         for n in t.notes:
             self.paragraph(n, indent_first=self.size, indent_rest=3 * self.size)
         self.y -= 4

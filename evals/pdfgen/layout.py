@@ -49,6 +49,7 @@ class Layout:
     toc_parens: bool = False  # 目次 page numbers printed as "（12）"
     english_contents: bool = False  # an English "Contents" page after the 目次, as GB 50xxx books have
     joined_number: bool = False  # "3.3.2　text" in one run with a full-width space (Word-made PDFs)
+    table_style: str = "grid"  # grid (ruled cells, equal columns) | three_line (三线表, columns fit their text)
 
 
 LAYOUTS: dict[str, Layout] = {
@@ -74,6 +75,11 @@ LAYOUTS: dict[str, Layout] = {
     "fpdf_cn": Layout(
         "fpdf_cn", producer="fpdf2", header="code", header_align="center", footer="cn_total",
         adversarial=True, number_font="song", title_page=False, joined_number=True,
+    ),
+    # 三线表 tables (columns as wide as their text, first column left-aligned), smaller type, a wide page
+    "three_line_tables": Layout(
+        "three_line_tables", header="title", header_align="center", footer="cn", table_style="three_line",
+        page=(595.0, 842.0), margins=(72.0, 72.0, 80.0, 72.0), size=11.0, joined_number=True,
     ),
 }
 

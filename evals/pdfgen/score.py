@@ -40,6 +40,22 @@ def similarity(variants: list[str], got: str) -> float:
     return max((100.0 if v == g else fuzz.ratio(v, g)) for v in variants)
 
 
+def _prose_similarity(c: ClauseSpec, got: str) -> float:
+    """A clause with a table, compared without the table body: its rows are scored cell by cell (row
+    recall), and a cell wrapped over lines legitimately reorders the table's text in the clause."""
+    if c.table is None:
+        return 0.0
+    g, cap = norm(got), norm(c.table.caption)
+    if cap not in g:
+        return 0.0
+    head = g[: g.index(cap)]
+    notes = norm("".join(c.table.notes))
+    if notes and not g.endswith(notes):
+        return 0.0
+    with_labels = norm(c.text + "".join(b.label + b.text for b in c.blocks))
+    return max(similarity([with_labels + cap], head + cap), 0.0)
+
+
 def _diff(a: str, b: str, ctx: int = 12) -> tuple[str, str]:
     """The first differing stretch of two texts, with a little context."""
     import difflib
@@ -73,6 +89,9 @@ class Score:
     cmt_mismatches: list[tuple[str, float, str, str]] = field(default_factory=list)
     cmt_invented: list[str] = field(default_factory=list)
     cmt_as_body: list[str] = field(default_factory=list)
+    rows_expected: int = 0  # body rows of the spec's tables
+    rows_found: int = 0  # ... found, cell by cell, in a Table of the right clause
+    rows_lost: list[tuple[str, str]] = field(default_factory=list)  # clause, the row's cells
     code: tuple[str, str] = ("", "")
     title: tuple[str, str] = ("", "")
     effective: tuple[str, str] = ("", "")
@@ -87,8 +106,29 @@ class Score:
         return self.correct / self.expected if self.expected else 1.0
 
     @property
+    def row_recall(self) -> float:
+        return self.rows_found / self.rows_expected if self.rows_expected else 1.0
+
+    @property
     def cmt_accuracy(self) -> float:
         return self.cmt_correct / self.cmt_expected if self.cmt_expected else 1.0
+
+
+def _score_rows(sc: Score, no: str, want, clause, doc) -> None:
+    """Table row recall: each body row of the spec's table, cell for cell, in a table kept on the clause
+    (or on the clause its caption names: '表4.2.2' printed after 4.2.3 belongs to 4.2.2)."""
+    m = re.search(r"表\s*([A-Z0-9]+(?:\.\d+)+(?:-\d+)?)", norm(want.caption))
+    named = [t for c in doc.clauses for t in getattr(c, "tables", []) if m and t.number == m.group(1)]
+    def cells(row: list[str]) -> tuple[str, ...]:
+        return tuple(c for x in row if (c := norm(x)))  # empty cells (a merged cell's other columns) do not count
+
+    got = {cells(row) for t in [*getattr(clause, "tables", []), *named] for row in t.rows}
+    for row in want.rows[1:]:
+        sc.rows_expected += 1
+        if cells(row) in got:
+            sc.rows_found += 1
+        else:
+            sc.rows_lost.append((no, " | ".join(row)))
 
 
 def score_document(r: Rendered, doc) -> Score:  # doc: corpus.models.Document
@@ -120,7 +160,7 @@ def score_document(r: Rendered, doc) -> Score:  # doc: corpus.models.Document
             continue
         sc.found += 1
         variants = expected_variants(ec)
-        ratio = similarity(variants, g.text)
+        ratio = max(similarity(variants, g.text), _prose_similarity(ec, g.text))
         if ratio >= SIMILARITY:
             sc.correct += 1
         else:
@@ -140,6 +180,8 @@ def score_document(r: Rendered, doc) -> Score:  # doc: corpus.models.Document
             m = rx.search(gt)
             if m and not rx.search(variants[0] + "".join(variants[2:3])):
                 sc.furniture.append((no, m.group(0)))
+        if ec.table is not None:
+            _score_rows(sc, no, ec.table, g, doc)
         phys, printed = r.clause_pages.get(no, []), r.clause_printed.get(no, [])
         gp = list(g.pages or [])
         if not (set(gp) & set(phys) or {str(p) for p in gp} & set(printed)):
@@ -196,6 +238,8 @@ def summarize_failures(sc: Score, limit: int = 8) -> str:
         out.append(f"  页眉页脚混入 {sc.furniture[:limit]}")
     if sc.pages_bad:
         out.append(f"  页码不符 (条, 实为, 应含物理页) {sc.pages_bad[:limit]}")
+    if sc.rows_lost:
+        out.append(f"  表格行未按单元格识别 {len(sc.rows_lost)}/{sc.rows_expected}: {sc.rows_lost[:limit]}")
     if sc.cmt_missing:
         out.append(f"  条文说明缺失 {len(sc.cmt_missing)}: {sc.cmt_missing[:limit]}")
     for lab, ratio, e, g in sc.cmt_mismatches[:limit]:

@@ -73,6 +73,11 @@ def test_question_answered_with_citation_and_rated(api, make_bot, engine, sample
 
         found = chat.last("/search 拆模 强度")
         assert "检索“拆模 强度”的结果" in found.text and found.text.count("<b>《") >= 2
+        missing = chat.last("/search GB55032 3.3.5")  # not held: said so, no clauses of other numbers
+        assert missing.text == "⚠ 条文库尚未收录 GB55032，查不到它的第3.3.5条。"
+        other = chat.last("/search ZJT101 3.3.5 拆除底模")
+        assert other.text.startswith("⚠ 条文库收录的《") and "并非第3.3.5条" in other.text
+        assert "第3.3.5条</b>" not in other.text
         clause = chat.last("/clause ZJ/T 101 6.0.2")
         assert "<b>《" in clause.text and "ZJ/T 101-2025 第6.0.2条</b>" in clause.text
         assert "用法" in chat.last("/clause").text

@@ -3,7 +3,7 @@
 import { api, query } from "../core/api.js";
 import { $, el, fill, kv, statusBadge } from "../core/dom.js";
 import { go, register } from "../core/router.js";
-import { isStaff } from "../core/session.js";
+import { isStaff, session } from "../core/session.js";
 
 async function openNotices(enterpriseId) {
   const rows = await api("/v1/rectifications" + query({ open_only: true }));
@@ -14,6 +14,25 @@ async function openNotices(enterpriseId) {
         el("div", { class: "top" }, el("span", { class: "no" }, n.notice_no), statusBadge(n.status, n.status_label)),
         el("div", {}, n.problem), el("div", { class: "sub" }, `${n.project_name} · 期限 ${n.deadline}${n.overdue ? "（已逾期）" : ""}`)))))
       : el("p", { class: "hint" }, "没有未销项的整改通知单。"));
+}
+
+/** The record a credit entry came from: a notice (ZG…) or an inspection record (JC…), else just its number. */
+function docLink(no) {
+  if (!no) return null;
+  const target = /^ZG/.test(no) ? "notices" : /^JC/.test(no) ? "inspect" : null;
+  return target && session.me.authenticated ? el("button", { type: "button", class: "btn small", onclick: () => go(target, no) }, `依据 ${no} ›`)
+    : el("div", { class: "sub" }, `依据 ${no}`);
+}
+
+async function pendingDrafts(name) {
+  try {
+    const rows = await api("/v1/credit/drafts" + query({ status: "pending", enterprise: name }));
+    if (!rows.length) return null;
+    return el("div", { class: "card", id: "credit-pending" }, el("h3", {}, `待确认的信用记录草稿（${rows.length}）`),
+      el("p", { class: "hint" }, "确认后才计入信用分。"),
+      el("ol", { class: "history" }, rows.map((d) => el("li", {}, `${d.event_label}：${d.kind_label} ${d.kind === "good" ? "+" : "−"}${d.points}　${d.source_no}`))),
+      el("button", { type: "button", class: "btn small primary", onclick: () => go("drafts") }, "去确认"));
+  } catch (e) { return null; }
 }
 
 async function lookup(section) {
@@ -29,11 +48,21 @@ async function lookup(section) {
       kv([["监管方式", c.mode], ["双随机抽查比例", `${c.check_ratio_min}%–${c.check_ratio_max}%`], ["计算日期", c.as_of],
         ["信用分", c.view === "full" ? `${c.score}（基础 ${c.base}，良好 +${c.good_points_counted}，不良 ${c.bad_points}）` : ""]]),
       c.matched_by === "fuzzy" && c.match_score < 100 ? el("p", { class: "hint" }, `按近似名称匹配（相似度 ${Math.round(c.match_score)}），请核对企业名称。`) : null);
-    if (c.view === "full" && c.records && c.records.length) {
-      card.append(el("h3", {}, "信用记录"), el("ol", { class: "history" }, c.records.map((r) =>
-        el("li", {}, `[${r.status_label}] ${r.kind_label} ${r.points > 0 ? "+" : ""}${r.points}　${r.recorded_on}～${r.expires_on}　${r.reason}${r.document_no ? "（" + r.document_no + "）" : ""}`))));
+    if (c.view === "full") {
+      card.append(el("p", { class: "score-why", id: "score-why" }, `信用分 ${c.score} = 基础分 ${c.base}`,
+        c.good_points_counted ? ` + 良好记录 ${c.good_points_counted}` : "", c.bad_points ? ` − 不良记录 ${Math.abs(c.bad_points)}` : "",
+        c.good_points > c.good_points_counted ? `（良好记录共 ${c.good_points} 分，按上限计入 ${c.good_points_counted}）` : ""));
     }
-    fill(out, card, isStaff() ? await openNotices(c.enterprise_id) : null);
+    if (c.view === "full" && c.records && c.records.length) {
+      card.append(el("h3", {}, "影响信用分的记录"), el("ol", { class: "list records", id: "credit-records" }, c.records.map((r) =>
+        el("li", { class: "record" + (r.counted ? "" : " not-counted"), "data-document": r.document_no || "" },
+          el("div", { class: "top" }, el("strong", { class: "points " + (r.points > 0 ? "good" : "bad") }, `${r.kind_label} ${r.points > 0 ? "+" : ""}${r.points} 分`),
+            el("span", { class: "badge " + (r.counted ? "st-scheduled" : "st-closed") }, r.counted ? "计入" : r.status_label)),
+          el("div", {}, r.reason),
+          el("div", { class: "sub" }, `${r.recorded_on} 至 ${r.expires_on}`),
+          docLink(r.document_no)))));
+    }
+    fill(out, card, isStaff() ? await pendingDrafts(c.enterprise_name) : null, isStaff() ? await openNotices(c.enterprise_id) : null);
   } catch (e) { fill(out, el("p", { class: "result err" }, e.message)); }
 }
 

@@ -10,10 +10,12 @@ import { forgetConversation } from "./ask.js";
 
 const LINKS = {
   anon: [],
-  contractor: [["visit", "服务申请（质量服务团上门服务）"], ["book", "我的预约"], ["credit", "企业信用查询"], ["inbox", "消息提醒"]],
-  inspector: [["ask", "问答"], ["report", "未答问题报表"], ["inbox", "消息提醒"]],
+  contractor: [["visit", "服务申请（质量服务团上门服务）"], ["book", "我的预约"], ["inspect", "监督检查记录"], ["credit", "企业信用查询"], ["inbox", "消息提醒"]],
+  inspector: [["inspect", "监督检查记录（巡查、抽查、实测实量）"], ["spotcheck", "双随机抽查"], ["drafts", "信用记录草稿"],
+    ["ask", "问答"], ["report", "未答问题报表"], ["inbox", "消息提醒"]],
   expert: [["inbox", "消息提醒"]],
-  admin: [["queue", "预约工作台（受理、排期、办结）"], ["notices", "整改通知单"], ["dispatch", "服务团派遣"], ["search", "条文检索"],
+  admin: [["queue", "预约工作台（受理、排期、办结）"], ["inspect", "监督检查记录"], ["notices", "整改通知单"],
+    ["drafts", "信用记录草稿"], ["spotcheck", "双随机抽查"], ["dispatch", "服务团派遣"], ["search", "条文检索"],
     ["credit", "企业信用"], ["ask", "问答"], ["inbox", "消息提醒"]],
 };
 

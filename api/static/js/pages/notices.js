@@ -1,16 +1,19 @@
 /* 整改 (rectification notices). Enterprise users: their notices, reply with text and photos.
  * Staff: every notice, issue one (from a booking or a project, citing clauses inserted from 检索),
- * re-inspect a reply (pass closes it, fail reopens it). */
+ * re-inspect a reply (pass closes it: 销号; fail re-issues it with a new deadline), the overdue queue with
+ * 催办, the printable notice, and a closed notice published as a case (case-publish.js). */
 import { api, query } from "../core/api.js";
 import { $, $$, addDays, el, fill, history, kv, statusBadge, today } from "../core/dom.js";
 import { clearDraft, draft, saveDraft } from "../core/drafts.js";
 import { field, form, options, serverErrors, validate } from "../core/forms.js";
+import { pdfButton } from "../core/files.js";
 import { gallery, photoPicker, uploadAll } from "../core/photos.js";
 import { go, register } from "../core/router.js";
 import { isStaff, projects, session } from "../core/session.js";
 import { resultBox, showResult, toast } from "../core/ui.js";
+import { publishPanel } from "./case-publish.js";
 
-const FILTERS = [["open", "待整改"], ["replied", "待复查"], ["closed", "已销项"], ["", "全部"]];
+const FILTERS = [["open", "待整改"], ["replied", "待复查"], ["overdue", "逾期"], ["closed", "已销项"], ["", "全部"]];
 
 function panel(section, name) { $$("[data-panel]", section).forEach((p) => { p.hidden = p.dataset.panel !== name; }); }
 
@@ -19,6 +22,8 @@ async function showList(section, status) {
   $$(".seg", section).forEach((b) => { const on = b.dataset.status === status; b.classList.toggle("active", on); b.setAttribute("aria-selected", String(on)); });
   const list = $("#notice-list", section);
   fill(list, el("li", { class: "hint" }, "加载中…"));
+  if (isStaff()) countOverdue(section);
+  if (status === "overdue") return showOverdue(section, list);
   try {
     const rows = await api("/v1/rectifications" + query({ status }));
     rows.sort((a, b) => (a.deadline || "").localeCompare(b.deadline || ""));
@@ -28,6 +33,35 @@ async function showList(section, status) {
           el("span", {}, n.overdue ? el("span", { class: "badge st-returned" }, "已逾期") : null, statusBadge(n.status, n.status_label))),
         el("div", { class: "clamp" }, n.problem),
         el("div", { class: "sub" }, `${n.project_name} · 期限 ${n.deadline}`)))) : [el("li", { class: "hint" }, "没有整改通知单。")]);
+  } catch (e) { fill(list, el("li", { class: "hint" }, e.message)); }
+}
+
+/** The 逾期 segment carries how many notices are past their deadline (red when any). */
+async function countOverdue(section) {
+  const seg = $(".seg[data-status=overdue]", section);
+  try {
+    const n = (await api("/v1/rectifications/overdue")).length;
+    fill(seg, "逾期", n ? el("span", { class: "count", id: "overdue-count" }, String(n)) : null);
+    seg.classList.toggle("alert", n > 0);
+  } catch (e) { /* the count is a hint */ }
+}
+
+async function showOverdue(section, list) {
+  try {
+    const rows = await api("/v1/rectifications/overdue");
+    const escalate = el("li", { class: "escalate" }, el("button", { type: "button", class: "btn danger block", id: "notice-escalate", onclick: async () => {
+      try {
+        const out = await api("/v1/rectifications/escalate", { method: "POST" });
+        toast(out.escalated.length ? `已催办 ${out.escalated.length} 份，起草不良信用记录 ${out.drafts.length} 条（待确认）` : "没有新近逾期的通知单，无需重复催办");
+        showOverdue(section, list);
+      } catch (e) { toast(e.message); }
+    } }, "催办逾期通知单"), el("p", { class: "hint" }, "提醒负责的监督员，并起草不良信用记录（须确认后才计分）；每个期限只催办一次。"));
+    fill(list, rows.length ? [escalate, ...rows.map((n) => el("li", { class: "item overdue", "data-notice": n.notice_no },
+      el("button", { type: "button", class: "open", onclick: () => go("notices", n.notice_no) },
+        el("div", { class: "top" }, el("span", { class: "no" }, n.notice_no), el("span", { class: "badge st-returned" }, `逾期 ${n.days_overdue} 天`)),
+        el("div", {}, n.responsible_enterprise_name),
+        el("div", { class: "sub" }, `${n.project_name} · 期限 ${n.deadline}${n.escalated_at ? " · 已催办" : ""}`))))]
+      : [el("li", { class: "hint" }, "没有逾期未整改的通知单。")]);
   } catch (e) { fill(list, el("li", { class: "hint" }, e.message)); }
 }
 
@@ -43,7 +77,7 @@ function replyForm(section, n) {
     const sent = await uploadAll("notice", n.notice_no, files, progress);
     if (sent.failed.length) { showResult(out, false, `有 ${sent.failed.length} 张照片未上传：${sent.failed.map((x) => x.message).join("；")}`); return; }
     try {
-      await api(`/v1/rectifications/${encodeURIComponent(n.notice_no)}/reply`, { method: "POST", body: { reply: text.value.trim() } });
+      await api(`/v1/rectifications/${encodeURIComponent(n.notice_no)}/reply`, { method: "POST", body: { reply: text.value.trim(), photos: sent.done.map((a) => a.id) } });
       toast("整改回复已提交"); showDetail(section, n.notice_no);
     } catch (e) { serverErrors(f, e); showResult(out, false, e.message); }
   } }, el("h3", {}, "回复整改情况"), field("整改情况", text), photos.node, progress, out,
@@ -52,18 +86,22 @@ function replyForm(section, n) {
 }
 
 function reinspectForm(section, n) {
-  const note = el("textarea", { name: "note", rows: "3", maxlength: "4000", placeholder: "复查意见（未通过时必填）" });
+  const note = el("textarea", { name: "note", id: "reinspect-note", rows: "3", maxlength: "4000", placeholder: "复查意见（未通过时必填）" });
+  const deadline = el("input", { type: "date", name: "new_deadline", id: "reinspect-deadline", min: addDays(today(), 1) });
   const out = resultBox();
   const send = async (passed) => {
     if (!passed && !note.value.trim()) { note.closest(".field").classList.add("invalid"); note.closest(".field").querySelector(".field-error").textContent = "复查未通过时请填写复查意见"; note.focus(); return; }
     try {
-      await api(`/v1/rectifications/${encodeURIComponent(n.notice_no)}/reinspect`, { method: "POST", body: { passed, note: note.value.trim() } });
-      toast(passed ? "复查通过，已销项" : "复查未通过，已退回整改"); showDetail(section, n.notice_no);
+      const body = { passed, note: note.value.trim() };
+      if (!passed && deadline.value) body.new_deadline = deadline.value;
+      const r = await api(`/v1/rectifications/${encodeURIComponent(n.notice_no)}/reinspect`, { method: "POST", body });
+      toast(passed ? "复查通过，已销号" : `复查未通过，已重新下发，整改期限 ${r.deadline}`); showDetail(section, n.notice_no);
     } catch (e) { showResult(out, false, e.message); }
   };
-  return form({ id: "reinspect-form", onsubmit: (e) => e.preventDefault() }, el("h3", {}, "复查"), field("复查意见", note), out,
-    el("div", { class: "row" }, el("button", { type: "button", class: "btn primary", id: "reinspect-pass", onclick: () => send(true) }, "复查通过（销项）"),
-      el("button", { type: "button", class: "btn danger", id: "reinspect-fail", onclick: () => send(false) }, "未通过")));
+  return form({ id: "reinspect-form", onsubmit: (e) => e.preventDefault() }, el("h3", {}, "复查"), field("复查意见", note),
+    field("重新下发的整改期限（未通过时填写，不填按工作日自动计算）", deadline), out,
+    el("div", { class: "row" }, el("button", { type: "button", class: "btn primary", id: "reinspect-pass", onclick: () => send(true) }, "通过（销号）"),
+      el("button", { type: "button", class: "btn danger", id: "reinspect-fail", onclick: () => send(false) }, "不通过，重新下发")));
 }
 
 async function showDetail(section, no) {
@@ -79,11 +117,15 @@ async function showDetail(section, no) {
       el("div", { class: "card" },
         el("div", { class: "row-between" }, el("strong", {}, `整改通知单 ${n.notice_no}`), statusBadge(n.status, n.status_label)),
         kv([["工程", n.project_name], ["存在问题", n.problem], ["引用条文", cited], ["整改期限", `${n.deadline}${n.overdue ? "（已逾期）" : ""}`],
-          ["责任单位", n.responsible_enterprise_name], ["整改回复", n.reply], ["复查意见", n.reinspection_note]]),
+          ["责任单位", n.responsible_enterprise_name], ["整改回复", n.reply], ["复查意见", n.reinspection_note],
+          ["重新下发", n.reissue_count ? `${n.reissue_count} 次` : ""]]),
+        el("div", { class: "row" }, pdfButton(`/v1/rectifications/${encodeURIComponent(n.notice_no)}/pdf`, "打印通知单（PDF）", "notice-pdf"),
+          el("button", { type: "button", class: "btn small", id: "notice-timeline", onclick: () => go("inspect", "project:" + n.project_id) }, "工程动态")),
         await gallery("notice", n.notice_no),
         el("h3", {}, "办理记录"), history(n.history)),
       n.status === "open" && (mine || isStaff()) ? replyForm(section, n) : null,
-      n.status === "replied" && isStaff() ? reinspectForm(section, n) : null);
+      n.status === "replied" && isStaff() ? reinspectForm(section, n) : null,
+      n.status === "closed" && isStaff() ? publishPanel(n) : null);
   } catch (e) { fill(box, el("p", { class: "result err" }, e.message)); }
 }
 
@@ -156,7 +198,7 @@ register({
     fill(section,
       el("div", { "data-panel": "list" },
         el("div", { class: "segmented", role: "tablist" }, FILTERS.map(([s, label]) =>
-          el("button", { type: "button", role: "tab", class: "seg", "data-status": s, onclick: () => showList(section, s) }, label))),
+          el("button", { type: "button", role: "tab", class: "seg" + (s === "overdue" ? " staff-only" : ""), "data-status": s, onclick: () => showList(section, s) }, label))),
         el("button", { type: "button", class: "btn primary block staff-only", id: "notice-new", onclick: () => go("notices", "new") }, "下发整改通知单"),
         el("ol", { class: "list", id: "notice-list" })),
       el("div", { "data-panel": "detail", id: "notice-detail", hidden: true }),
@@ -164,6 +206,7 @@ register({
   },
   async show(section, arg) {
     $("#notice-new", section).hidden = !isStaff();
+    $$(".seg.staff-only", section).forEach((b) => { b.hidden = !isStaff(); });
     if (arg === "new" && isStaff()) return showNew(section);
     if (arg && arg.startsWith("new:") && isStaff()) return showNew(section, arg.slice(4));
     if (arg) return showDetail(section, arg);

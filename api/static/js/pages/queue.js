@@ -1,6 +1,7 @@
 /* 预约工作台 (inspectors, admins): today / this week / overdue / awaiting 受理, with counts; each booking's
  * detail and history; 受理, 退回 (reason), 排期 (date, time, inspectors; conflict warning), 办结 (conclusion,
- * attachments), 取消 (reason), and a rectification notice issued from the booking. */
+ * attachments), 取消 (reason), a rectification notice issued from the booking, an inspection record started from it,
+ * and shortcuts to 检查记录, 双随机 and 信用草稿. */
 import { api, query } from "../core/api.js";
 import { $, $$, el, fill, hhmm, history, kv, statusBadge, tel, weekday } from "../core/dom.js";
 import { checkGroup, checked, field, form, serverErrors, validate } from "../core/forms.js";
@@ -143,7 +144,11 @@ async function showDetail(section, no) {
       actions.append(el("button", { type: "button", class: "btn danger", id: "cancel-open", onclick: () => reveal(reasonForm("cancel-form", "取消原因", "确认取消",
         async (reason) => { await api(`/v1/bookings/${encodeURIComponent(no)}/cancel`, { method: "POST", body: { reason } }); toast("已取消，已通知负责的监督员"); showDetail(section, no); })) }, "取消"));
     }
+    if (["scheduled", "completed"].includes(b.status)) {
+      actions.append(el("button", { type: "button", class: "btn", id: "inspect-from-booking", onclick: () => go("inspect", `new:booking:${b.booking_no}:${b.project_id}`) }, "记录检查"));
+    }
     actions.append(el("button", { type: "button", class: "btn", id: "notice-from-booking", onclick: () => go("notices", "new:" + b.project_id) }, "下发整改"));
+    actions.append(el("button", { type: "button", class: "btn", id: "timeline-from-booking", onclick: () => go("inspect", "project:" + b.project_id) }, "工程动态"));
     fill(box,
       el("button", { type: "button", class: "btn small back", onclick: () => go("queue") }, "‹ 返回队列"),
       el("div", { class: "card" },
@@ -165,6 +170,10 @@ register({
   mount(section) {
     fill(section,
       el("div", { "data-panel": "list" },
+        el("nav", { class: "quick", "aria-label": "监督检查" },
+          el("button", { type: "button", class: "btn small", "data-go": "inspect", id: "go-inspect" }, "检查记录"),
+          el("button", { type: "button", class: "btn small", "data-go": "spotcheck", id: "go-spotcheck" }, "双随机"),
+          el("button", { type: "button", class: "btn small", "data-go": "drafts", id: "go-drafts" }, "信用草稿")),
         el("div", { class: "segmented counts", role: "tablist", id: "queue-tabs" }),
         el("ol", { class: "list", id: "queue-list" })),
       el("div", { "data-panel": "detail", id: "queue-detail", hidden: true }));
