@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from assistant.answering.models import Citation
+from assistant.answering.models import Certainty, Citation
 from assistant.conversation.replies import Reply
 from assistant.views import DatabaseHealth, IndexHealth
 
@@ -57,10 +57,12 @@ class AskIn(In):
 class AnswerOut(BaseModel):
     answer: str
     grounded: bool
+    certainty: Certainty = Field(description="clear：一条条文明确作答；likely：列出最接近的条文，请核对；none：没有依据（拒答）")
     citations: list[Citation]
     mode: str
     query_id: int | None = None
     confidence: float = 0.0
+    top_probability: float = 0.0
     refusal_reason: str | None = None
 
 

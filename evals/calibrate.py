@@ -1,6 +1,6 @@
-"""Fit the refusal decision on the development split and write assistant/answering/grounding.json.
+"""Fit the refusal decision and the certainty tiers on the development split; write assistant/answering/grounding.json.
 
-    python -m evals.calibrate [--max-false-refusal 0.08]
+    python -m evals.calibrate [--max-false-refusal 0.08] [--clear-precision 0.97]
 
 Features come from the live retrieval (``Grounding.features``); the model is a
 logistic regression on standardised features (stored as weights on the raw
@@ -9,6 +9,13 @@ questions while wrongly refusing at most the given share of answerable ones,
 judged on out-of-fold probabilities (5-fold, repeated) so that it holds for
 questions the model was not fitted on. Questions a rule decides (a clause named
 by number) are left out. Only dev files are read: the test split stays unseen.
+
+The tiers (``assistant/answering/certainty.py``): among the questions the refusal
+model answers, a second logistic model estimates whether the top clause is a gold
+one (an unanswerable question's top clause never is). Its threshold is the lowest
+out-of-fold probability at which the clear answers are right at least
+``--clear-precision`` of the time and at most ``--max-clear-unanswerable`` of the
+unanswerable questions get a clear answer; everything grounded below it is likely.
 """
 
 from __future__ import annotations
@@ -20,8 +27,10 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.answering.certainty import TIER_FEATURES, candidates, tier_features
 from assistant.answering.grounding import CALIBRATION_FILE, FEATURES, Grounding
 from evals import installation
+from evals.metrics import clause_key
 from evals.sets.validate import SETS_DIR
 
 DEV_FILES = ("real_dev.jsonl", "sample_dev.jsonl", "unanswerable_dev.jsonl")
@@ -37,16 +46,21 @@ def load(names: tuple[str, ...] = DEV_FILES) -> list[dict]:
     return rows
 
 
-def feature_matrix(searcher, rows: list[dict]) -> tuple[np.ndarray, np.ndarray, int, list[str]]:
+def feature_matrix(searcher, rows: list[dict]) -> tuple[np.ndarray, np.ndarray, int, list[str], list[dict]]:
     """Features of the questions the model decides; those a rule decides (a clause named by
-    number, found or missing) are left out, as the Answerer never asks the model about them."""
+    number, found or missing) are left out, as the Answerer never asks the model about them.
+
+    The last item holds, per kept row, what the tiers need: the hits, whether the top one is gold,
+    and whether a gold clause is among a likely answer's candidates.
+    """
     from assistant.answering.service import Answerer
     from assistant.config import Settings
 
     probe = Grounding(weights=(0.0,) * len(FEATURES), bias=0.0, threshold=0.5)
     answerer = Answerer(settings=Settings(), searcher=searcher, grounding=probe)
     X, y, ruled = [], [], 0
-    ids = []
+    ids: list[str] = []
+    extra: list[dict] = []
     for r in rows:
         result = answerer.retrieve(r["question"])  # the one search an answer makes
         hits = result.hits
@@ -58,16 +72,22 @@ def feature_matrix(searcher, rows: list[dict]) -> tuple[np.ndarray, np.ndarray, 
         X.append(probe.features(r["question"], hits[0], stats) if hits else (0.0,) * len(FEATURES))
         y.append(1 if r["answerable"] else 0)
         ids.append(r["id"])
-    return np.asarray(X, dtype=float), np.asarray(y), ruled, ids
+        gold = {clause_key(g["code"], g["clause_no"]) for g in r.get("gold", [])}
+        shown = {clause_key(h.code, h.clause_no) for h in candidates(hits)} if hits else set()
+        extra.append({"hits": hits, "group": r["id"].split("-")[0],
+                      "top_gold": bool(hits) and clause_key(hits[0].code, hits[0].clause_no) in gold,
+                      "candidates_gold": bool(shown & gold)})
+    return np.asarray(X, dtype=float), np.asarray(y), ruled, ids, extra
 
 
-def fit(X: np.ndarray, y: np.ndarray, C: float = 1.0):
+def fit(X: np.ndarray, y: np.ndarray, C: float = 1.0, balanced: bool = True):
     """Logistic regression on standardised features, returned as (weights, bias) on the raw features."""
     from sklearn.linear_model import LogisticRegression
 
     mu, sd = X.mean(axis=0), X.std(axis=0)
     sd[sd == 0] = 1.0
-    model = LogisticRegression(class_weight="balanced", C=C, max_iter=5000).fit((X - mu) / sd, y)
+    weight = "balanced" if balanced else None
+    model = LogisticRegression(class_weight=weight, C=C, max_iter=5000).fit((X - mu) / sd, y)
     w = model.coef_[0] / sd
     return w, float(model.intercept_[0] - np.sum(model.coef_[0] * mu / sd))
 
@@ -76,7 +96,8 @@ def probabilities(X: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-(X @ w + b)))
 
 
-def out_of_fold(X: np.ndarray, y: np.ndarray, C: float = 1.0, repeats: int = 5, groups: np.ndarray | None = None) -> np.ndarray:
+def out_of_fold(X: np.ndarray, y: np.ndarray, C: float = 1.0, repeats: int = 5, groups: np.ndarray | None = None,
+                balanced: bool = True) -> np.ndarray:
     """Each dev question's probability from models that did not see it (5-fold, averaged over repeats).
 
     ``groups`` keeps the rows of one question (asked of both installations) in the same fold.
@@ -87,7 +108,7 @@ def out_of_fold(X: np.ndarray, y: np.ndarray, C: float = 1.0, repeats: int = 5, 
     p = np.zeros(len(y))
     for rep in range(repeats):
         for train, held in StratifiedGroupKFold(5, shuffle=True, random_state=rep).split(X, y, groups):
-            w, b = fit(X[train], y[train], C)
+            w, b = fit(X[train], y[train], C, balanced)
             p[held] += probabilities(X[held], w, b)
     return p / repeats
 
@@ -104,12 +125,81 @@ def choose_threshold(p: np.ndarray, y: np.ndarray, max_false_refusal: float) -> 
     return best_t, best or {}
 
 
+def choose_clear_threshold(q: np.ndarray, top_gold: np.ndarray, answerable: np.ndarray, min_precision: float,
+                           max_clear_unanswerable: float, n_unanswerable: int | None = None,
+                           n_answerable: int | None = None) -> tuple[float, dict]:
+    """The threshold on P(top clause is gold) that answers the most answerable questions clearly while the
+    clear answers stay right ``min_precision`` of the time and few unanswerable ones get one.
+
+    Rows are the grounded questions; an unanswerable row's top clause is never gold. ``n_unanswerable`` and
+    ``n_answerable``: all such questions, refused ones included (default: those among the rows).
+    """
+    best_t, best = 1.0, None
+    n_un = int((~answerable).sum()) if n_unanswerable is None else n_unanswerable
+    n_ans = int(answerable.sum()) if n_answerable is None else n_answerable
+    for t in np.unique(q):
+        clear = q >= t
+        precision = float(top_gold[clear].mean())
+        un_clear = float(clear[~answerable].sum() / n_un) if n_un else 0.0
+        coverage = float(clear[answerable].sum() / n_ans) if n_ans else 0.0
+        if precision >= min_precision and un_clear <= max_clear_unanswerable and (best is None or coverage > best["coverage"]):
+            best_t = float(t)
+            best = {"precision": round(precision, 4), "coverage": round(coverage, 4), "clear": int(clear.sum())}
+    return best_t, best or {}
+
+
+def fit_tiers(rows_x: np.ndarray, extras: list[dict], p_ground: np.ndarray, y: np.ndarray, groups: np.ndarray,
+              threshold: float, C: float, min_precision: float, max_clear_unanswerable: float) -> dict:
+    """The tier model on the questions the refusal model answers (judged on its out-of-fold probabilities)."""
+    grounded = (p_ground >= threshold) & np.array([bool(e["hits"]) for e in extras])
+    idx = np.flatnonzero(grounded)
+    T = np.array([tier_features(extras[i]["hits"], float(p_ground[i])) for i in idx], dtype=float)
+    top_gold = np.array([extras[i]["top_gold"] for i in idx], dtype=bool)
+    answerable = y[idx] == 1
+    w, b = fit(T, top_gold.astype(int), C, balanced=False)
+    q_oof = out_of_fold(T, top_gold.astype(int), C, groups=groups[idx], balanced=False)
+    t, chosen = choose_clear_threshold(q_oof, top_gold, answerable, min_precision, max_clear_unanswerable,
+                                       int((y == 0).sum()), int((y == 1).sum()))
+    below = q_oof[q_oof < t]
+    if below.size:
+        t = float((t + below.max()) / 2)
+    clear = q_oof >= t
+    real = np.array([extras[i]["group"] == "real" for i in idx])
+    n_real_answerable = int(sum(1 for e, yy in zip(extras, y, strict=True) if e["group"] == "real" and yy == 1))
+    shown = np.array([extras[i]["top_gold"] if c else extras[i]["candidates_gold"] for i, c in zip(idx, clear, strict=True)])
+    dev = {
+        "grounded": int(len(idx)),
+        "top_clause_gold": round(float(top_gold.mean()), 4),
+        "out_of_fold": {
+            **chosen,
+            "clear_precision_real": round(float(top_gold[clear & real].mean()), 4) if (clear & real).any() else None,
+            "clear_coverage_real": round(float((clear & real & answerable).sum() / n_real_answerable), 4)
+            if n_real_answerable else None,
+            "clear_unanswerable": round(float((clear & ~answerable).sum() / max(1, int((y == 0).sum()))), 4),
+            "gold_shown_answered": round(float(shown[answerable].mean()), 4) if answerable.any() else None,
+        },
+    }
+    return {
+        "features": list(TIER_FEATURES),
+        "weights": {f: round(float(v), 6) for f, v in zip(TIER_FEATURES, w, strict=True)},
+        "bias": round(b, 6),
+        "clear_threshold": round(t, 6),
+        "min_precision": min_precision,
+        "max_clear_unanswerable": max_clear_unanswerable,
+        "dev": dev,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     from index import Searcher
 
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--max-false-refusal", type=float, default=0.08)
     ap.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength")
+    ap.add_argument("--clear-precision", type=float, default=0.97,
+                    help="share of clear answers whose top clause must be gold (out of fold, dev)")
+    ap.add_argument("--max-clear-unanswerable", type=float, default=0.01,
+                    help="largest share of unanswerable dev questions allowed a clear answer")
     ap.add_argument("--data-dir", type=Path, default=installation.DEFAULT_DIR)
     ap.add_argument("--sample-dir", type=Path, default=installation.REPO / "evals" / "results" / "tmp" / "sample-install")
     ap.add_argument("--out", type=Path, default=CALIBRATION_FILE)
@@ -138,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     p_fit = probabilities(X, w, b)
     fitted = {"refusal_recall": round(float(np.mean(p_fit[y == 0] < t)), 4),
               "false_refusal": round(float(np.mean(p_fit[y == 1] < t)), 4)}
+    extras = [e for p in parts for e in p[4]]
+    tiers = fit_tiers(X, extras, p_oof, y, groups, t, args.C, args.clear_precision, args.max_clear_unanswerable)
     out = {
         "features": list(FEATURES),
         "weights": {f: round(float(v), 6) for f, v in zip(FEATURES, w, strict=True)},
@@ -150,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         "C": args.C,
         "dev": {"n": int(len(y)), "answerable": int(y.sum()), "unanswerable": int((y == 0).sum()),
                 "decided_by_rule": ruled, "out_of_fold": metrics, "fitted": fitted},
+        "tiers": tiers,
     }
     args.out.write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n", "utf-8")
     print(json.dumps(out, ensure_ascii=False, indent=2))

@@ -181,3 +181,94 @@ def percentiles(seconds: Sequence[float]) -> dict[str, float | int]:
         return ms[min(len(ms) - 1, max(0, math.ceil(q * len(ms)) - 1))]
 
     return {"p50_ms": round(pick(0.50), 2), "p95_ms": round(pick(0.95), 2), "n": len(ms)}
+
+
+@dataclass(frozen=True)
+class TierScores:
+    """The certainty tiers (clear / likely / none) against the gold, over one set of questions.
+
+    ``clear_precision``: of the clear answers, the share whose first citation is gold (a clear answer to an
+    unanswerable question is wrong). ``gold_shown``: of the answerable questions answered clear or likely,
+    the share with a gold clause among the clauses shown (every citation of the answer).
+    """
+
+    answerable: int
+    unanswerable: int
+    clear: int  # clear answers, to any question
+    clear_correct: int
+    clear_answerable: int
+    likely_answerable: int
+    none_answerable: int
+    shown_gold: int  # answerable, clear or likely, gold among the citations
+    none_unanswerable: int
+    clear_unanswerable: int
+
+    @property
+    def clear_precision(self) -> float | None:
+        return self.clear_correct / self.clear if self.clear else None
+
+    @property
+    def clear_coverage(self) -> float | None:
+        return self.clear_answerable / self.answerable if self.answerable else None
+
+    @property
+    def gold_shown(self) -> float | None:
+        answered = self.clear_answerable + self.likely_answerable
+        return self.shown_gold / answered if answered else None
+
+    def as_dict(self) -> dict[str, float | int | None]:
+        return {
+            "answerable": self.answerable,
+            "unanswerable": self.unanswerable,
+            "clear": self.clear,
+            "clear_answerable": self.clear_answerable,
+            "likely_answerable": self.likely_answerable,
+            "none_answerable": self.none_answerable,
+            "clear_precision": _r(self.clear_precision),
+            "clear_coverage": _r(self.clear_coverage),
+            "likely_share": _r(self.likely_answerable / self.answerable if self.answerable else None),
+            "gold_shown": _r(self.gold_shown),
+            "none_answerable_rate": _r(self.none_answerable / self.answerable if self.answerable else None),
+            "none_unanswerable_rate": _r(self.none_unanswerable / self.unanswerable if self.unanswerable else None),
+            "clear_unanswerable_rate": _r(self.clear_unanswerable / self.unanswerable if self.unanswerable else None),
+        }
+
+
+def tier_scores(certainty: Sequence[str], cited: Sequence[Sequence[Key]], golds: Sequence[set[Key]],
+                answerable: Sequence[bool]) -> TierScores:
+    """``certainty`` per question: clear | likely | none; ``cited``: the answer's citations in order."""
+    counts = dict.fromkeys(("clear", "clear_correct", "clear_answerable", "likely_answerable", "none_answerable",
+                            "shown_gold", "none_unanswerable", "clear_unanswerable"), 0)
+    n_ans = n_un = 0
+    for tier, cites, gold, ans in zip(certainty, cited, golds, answerable, strict=True):
+        if tier == "clear":
+            counts["clear"] += 1
+            counts["clear_correct"] += bool(ans and cites and cites[0] in gold)
+        if not ans:
+            n_un += 1
+            counts["none_unanswerable"] += tier == "none"
+            counts["clear_unanswerable"] += tier == "clear"
+            continue
+        n_ans += 1
+        counts[f"{tier}_answerable"] += 1
+        if tier != "none":
+            counts["shown_gold"] += any(c in gold for c in cites)
+    return TierScores(answerable=n_ans, unanswerable=n_un, **counts)
+
+
+def risk_coverage(scores: Sequence[float], answered: Sequence[bool], correct: Sequence[bool]) -> list[dict[str, float]]:
+    """Selective answering: answer only when ``score`` reaches a threshold, for every threshold.
+
+    Questions the system refuses anyway (``answered`` false) are never answered. Each point: coverage (share of
+    all questions answered) and precision (share of those whose first citation is right), most confident first.
+    """
+    order = sorted((s, c) for s, a, c in zip(scores, answered, correct, strict=True) if a)
+    order.reverse()
+    n = len(scores)
+    points: list[dict[str, float]] = []
+    right = 0
+    for i, (s, c) in enumerate(order, start=1):
+        right += bool(c)
+        if i == len(order) or order[i][0] != s:  # one point per distinct threshold
+            points.append({"threshold": round(float(s), 4), "coverage": round(i / n, 4), "precision": round(right / i, 4)})
+    return points

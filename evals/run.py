@@ -39,6 +39,8 @@ from evals.metrics import (
     percentiles,
     refusal_scores,
     retrieval_scores,
+    risk_coverage,
+    tier_scores,
 )
 from evals.sets.validate import SETS_DIR
 
@@ -129,8 +131,10 @@ class Outcome:
     rankings: dict[str, list[Item]] = field(default_factory=dict)
     latency: dict[str, float] = field(default_factory=dict)
     grounded: bool = False
+    certainty: str = "none"
     cited: list[Key] = field(default_factory=list)
     confidence: float = 0.0
+    top_probability: float = 0.0
 
 
 def _timed(fn: Callable[[], list[Item]]) -> tuple[list[Item], float]:
@@ -140,8 +144,11 @@ def _timed(fn: Callable[[], list[Item]]) -> tuple[list[Item], float]:
 
 
 def evaluate(data_dir: Path, questions: list[Question], progress: bool = True,
-             baseline_cache: Path | None = None) -> tuple[list[Outcome], dict]:
-    """Run every system on every question in this process; returns outcomes and setup facts."""
+             baseline_cache: Path | None = None, chunk_baseline: bool = True) -> tuple[list[Outcome], dict]:
+    """Run every system on every question in this process; returns outcomes and setup facts.
+
+    ``chunk_baseline`` False leaves out the chunk baseline, whose first run embeds ~1.5k chunks.
+    """
     from assistant.answering.service import Answerer
     from assistant.config import Settings
     from corpus.library import Library
@@ -154,13 +161,14 @@ def evaluate(data_dir: Path, questions: list[Question], progress: bool = True,
     docs = Library(data_dir / "library").documents()
     searchers = {m: Searcher(settings.index_dir, settings.embedder, embedder=embedder) for m in MODES}
     answerer = Answerer(settings, Searcher(settings.index_dir, settings.embedder, embedder=embedder))
-    chunk = ChunkBaseline(docs, embedder, baseline_cache, progress=progress)
+    chunk = ChunkBaseline(docs, embedder, baseline_cache, progress=progress) if chunk_baseline else None
     bm25 = BM25sBaseline(docs)
     systems: dict[str, Callable[[str], list[Item]]] = {
         m: (lambda q, s=s, m=m: [frozenset((clause_key(h.code, h.clause_no),)) for h in s.search(q, k=K, mode=m)])
         for m, s in searchers.items()
     }
-    systems["chunk500"] = lambda q: chunk.search(q, K)
+    if chunk is not None:
+        systems["chunk500"] = lambda q: chunk.search(q, K)
     systems["bm25s"] = lambda q: bm25.search(q, K)
     for fn in systems.values():  # load models and indexes outside the timings
         fn("混凝土养护时间")
@@ -178,23 +186,36 @@ def evaluate(data_dir: Path, questions: list[Question], progress: bool = True,
             t = time.perf_counter()
             ans = answerer.answer(q.text)
             o.latency["ask"] = time.perf_counter() - t
-            o.grounded = ans.grounded
+            o.grounded, o.certainty = ans.grounded, ans.certainty
             o.cited = [clause_key(c.code, c.clause_no) for c in ans.citations]
-            o.confidence = ans.confidence
+            o.confidence, o.top_probability = ans.confidence, ans.top_probability
     setup = {
         "documents": len(docs),
         "clauses": sum(len(d.clauses) for d in docs),
         "index_version": searchers["hybrid"].version_id,
         "embedder": embedder.model_id,
-        "chunk500": {"chunks": len(chunk.chunks), "size": 500, "overlap": 100, "embedded_now": chunk.embedded},
         "bm25s": {"rows": len(bm25.keys)},
     }
+    if chunk is not None:
+        setup["chunk500"] = {"chunks": len(chunk.chunks), "size": 500, "overlap": 100, "embedded_now": chunk.embedded}
     return outcomes, setup
+
+
+def _tiers(questions: list[Question], outcomes: list[Outcome], idx: list[int]) -> dict:
+    return tier_scores([outcomes[i].certainty for i in idx], [outcomes[i].cited for i in idx],
+                       [questions[i].gold for i in idx], [questions[i].answerable for i in idx]).as_dict()
+
+
+def _risk_coverage(questions: list[Question], outcomes: list[Outcome], idx: list[int]) -> list[dict]:
+    """First-citation precision against the share answered, thresholding the tier model's probability."""
+    return risk_coverage([outcomes[i].top_probability for i in idx], [outcomes[i].grounded for i in idx],
+                         [bool(outcomes[i].cited) and outcomes[i].cited[0] in questions[i].gold for i in idx])
 
 
 def score(questions: list[Question], outcomes: list[Outcome]) -> dict:
     """Metrics per pool and group; latency and refusal per pool."""
-    systems = (*MODES, *BASELINES)
+    ran = set(outcomes[0].rankings) if outcomes else set()
+    systems = tuple(s for s in (*MODES, *BASELINES) if s in ran)
     pools: dict[str, dict] = {}
     for pool in dict.fromkeys(q.pool for q in questions):
         idx = [i for i, q in enumerate(questions) if q.pool == pool]
@@ -208,6 +229,7 @@ def score(questions: list[Question], outcomes: list[Outcome]) -> dict:
                 entry["retrieval"] = {s: retrieval_scores([outcomes[i].rankings[s] for i in ans], golds).as_dict() for s in systems}
                 entry["citation"] = citation_scores([outcomes[i].cited for i in ans], [outcomes[i].grounded for i in ans], golds).as_dict()
             entry["refusal"] = refusal_scores([not outcomes[i].grounded for i in gi], [questions[i].answerable for i in gi]).as_dict()
+            entry["tiers"] = _tiers(questions, outcomes, gi)
             groups[group] = entry
         ans = [i for i in idx if questions[i].answerable]
         pools[pool] = {
@@ -216,6 +238,14 @@ def score(questions: list[Question], outcomes: list[Outcome]) -> dict:
             "citation": citation_scores([outcomes[i].cited for i in ans], [outcomes[i].grounded for i in ans],
                                         [questions[i].gold for i in ans]).as_dict(),
             "latency": {s: percentiles([outcomes[i].latency[s] for i in idx]) for s in (*systems, "ask")},
+            "tiers": _tiers(questions, outcomes, idx),
+            "tiers_by_style": {st: _tiers(questions, outcomes, [i for i in idx if questions[i].style == st])
+                               for st in ("out_of_domain", "in_domain_uncovered")
+                               if any(questions[i].style == st for i in idx)},
+            "risk_coverage": {
+                "real": _risk_coverage(questions, outcomes, [i for i in idx if questions[i].group == "real"]),
+                "all": _risk_coverage(questions, outcomes, idx),
+            },
         }
     return pools
 
@@ -235,15 +265,18 @@ def details(questions: list[Question], outcomes: list[Outcome]) -> list[dict]:
             "rank": {s: first_rank(r, q.gold) if q.gold else None for s, r in o.rankings.items()},
             "hybrid_top3": [sorted(it) for it in o.rankings.get("hybrid", [])[:3]],
             "grounded": o.grounded,
+            "certainty": o.certainty,
             "first_citation": list(o.cited[0]) if o.grounded and o.cited else None,
+            "shown": [list(c) for c in o.cited],
             "confidence": round(o.confidence, 4),
+            "top_probability": round(o.top_probability, 4),
         })
     return rows
 
 
 def run(split: str = "all", sets: Sequence[str] | None = None, questions: Sequence[Path] = (),
         out: Path = RESULTS, data_dir: Path | None = None, progress: bool = True, command: str | None = None,
-        baseline_cache: Path | None = None) -> dict:
+        baseline_cache: Path | None = None, chunk_baseline: bool = True) -> dict:
     """Build or reuse the installation, evaluate, write the results files; returns the results.
 
     ``sets`` None means every set, or none when question files are given.
@@ -257,7 +290,7 @@ def run(split: str = "all", sets: Sequence[str] | None = None, questions: Sequen
     if data_dir is None:
         data_dir = installation.build(installation.DEFAULT_DIR, include_real=real_available, progress=progress)
     started = time.perf_counter()
-    outcomes, setup = evaluate(Path(data_dir), qs, progress, baseline_cache or BASELINE_CACHE)
+    outcomes, setup = evaluate(Path(data_dir), qs, progress, baseline_cache or BASELINE_CACHE, chunk_baseline)
     results = {
         "generated": datetime.now().isoformat(timespec="seconds"),
         "command": command,
@@ -294,10 +327,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data-dir", type=Path, default=None, help="使用已有的安装目录（默认构建评测安装）")
     ap.add_argument("--out", type=Path, default=RESULTS, help="结果目录（默认 evals/results）")
     ap.add_argument("--quiet", action="store_true", help="不显示进度")
+    ap.add_argument("--no-chunk-baseline", action="store_true",
+                    help="不评分块基线（首次运行要向量化约 1500 个分块；只看问答与确定性分级时可省去）")
     a = ap.parse_args(argv)
     try:
         results = run(a.split, a.sets, a.questions, a.out, a.data_dir, progress=not a.quiet,
-                      command=" ".join(["python -m evals.run", *(argv if argv is not None else sys.argv[1:])]))
+                      command=" ".join(["python -m evals.run", *(argv if argv is not None else sys.argv[1:])]),
+                      chunk_baseline=not a.no_chunk_baseline)
     except (QuestionFileError, FileNotFoundError) as exc:
         print(f"✘ {exc}", file=sys.stderr)
         return 1

@@ -1,7 +1,10 @@
 """The extractive reply: one lead sentence, the clause quoted with its citation, then related material.
 
 Nothing here states a requirement in its own words: every requirement a user
-reads is the indexed text, quoted, with the clause it comes from.
+reads is the indexed text, quoted, with the clause it comes from. The lead
+sentence follows the answer's certainty: only a ``clear`` answer may say the
+norm states it (明确规定); a ``likely`` one shows the nearest clauses side by
+side and asks the reader to check them (``LIKELY_LEAD``).
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 from assistant.answering.models import Citation
 
 _EXCERPT = 120
+LIKELY_LEAD = "最接近的条文如下，请核对："
+LIKELY_HINT = "以上条文与问题最接近，但不能确定哪一条直接回答了它；请对照原文判断，拿不准时可申请质量服务团帮扶。"
 
 
 def _status_note(c: Citation) -> str:
@@ -86,6 +91,40 @@ def quote(c: Citation) -> str:
     return f"{head}：\n“{c.text}”"
 
 
+def _cases_block(cases: list[Citation]) -> str:
+    lines = ["相关案例："]
+    for c in cases:
+        lines.append(f"· {c.reference()}【{c.clause_title}】{_excerpt(_case_treatment(c.text), 80)}")
+    return "\n".join(lines)
+
+
+def _group(c: Citation) -> tuple[str, str]:
+    """The section a clause belongs to: its heading, else its number without the last part (4.3.2 -> 4.3)."""
+    return c.code, c.section or c.clause_no.rsplit(".", 1)[0]
+
+
+def compose_likely(candidates: list[Citation], cases: list[Citation]) -> str:
+    """The nearest clauses side by side; clauses of one section in one block, under its heading when known."""
+    parts = [LIKELY_LEAD]
+    block: list[str] = []
+    prev: tuple[str, str] | None = None
+    for c in candidates:
+        key = _group(c)
+        if block and key != prev:
+            parts.append("\n".join(block))
+            block = []
+        if not block and c.section and sum(1 for o in candidates if _group(o) == key) > 1:
+            block.append(f"【{c.code} {c.section}】")
+        block.append(quote(c) + _status_note(c))
+        prev = key
+    if block:
+        parts.append("\n".join(block))
+    if cases:
+        parts.append(_cases_block(cases))
+    parts.append(LIKELY_HINT)
+    return "\n\n".join(parts)
+
+
 def compose(primary: list[Citation], related: list[Citation], cases: list[Citation]) -> str:
     parts = [lead_sentence(primary[0])]
     for c in primary:
@@ -96,10 +135,7 @@ def compose(primary: list[Citation], related: list[Citation], cases: list[Citati
             lines.append(f"· {c.reference()}{_badge(c)}：{_excerpt(c.text)}{_status_note(c)}")
         parts.append("\n".join(lines))
     if cases:
-        lines = ["相关案例："]
-        for c in cases:
-            lines.append(f"· {c.reference()}【{c.clause_title}】{_excerpt(_case_treatment(c.text), 80)}")
-        parts.append("\n".join(lines))
+        parts.append(_cases_block(cases))
     return "\n\n".join(parts)
 
 

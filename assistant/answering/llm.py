@@ -2,7 +2,11 @@
 
 The model only rephrases and connects the clauses it is given; every citation
 in its reply must be one of them, otherwise the caller falls back to the
-extractive answer. Speaks the OpenAI chat-completions protocol over httpx.
+extractive answer. The prompt follows the answer's certainty: for a ``likely``
+answer the model is told the clauses are only the nearest ones, must open with
+the same lead as the extractive reply and must not claim the norm states it
+(a reply saying 明确规定 is rejected). Speaks the OpenAI chat-completions
+protocol over httpx.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ import re
 import httpx
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from assistant.answering.models import Citation
+from assistant.answering.compose import LIKELY_LEAD
+from assistant.answering.models import Certainty, Citation
 from corpus.models import canonical_code
 
 log = logging.getLogger(__name__)
@@ -25,6 +30,13 @@ SYSTEM_PROMPT = (
     "不得引用未给出的条文；给出的条文不足以回答时，只回答：知识库中没有依据。"
     "用简体中文，先给一句结论，再分点说明，语气平实。"
 )
+# Added for a likely answer: the clauses are the nearest ones, not a sure answer.
+LIKELY_PROMPT = (
+    "注意：下面的条文只是知识库中与问题最接近的条文，不能确定哪一条直接回答了问题。"
+    f"回复第一句必须是“{LIKELY_LEAD}”，然后逐条说明每条条文讲的是什么、与问题的关系，请用户对照原文核对；"
+    "不得说“明确规定”，不得替条文下确定的结论。"
+)
+_OVERCLAIM = ("明确规定",)
 _CITE = re.compile(
     r"(?P<code>(?:[A-Z]{1,4}(?:/[A-Z])?\s*\d{1,6}(?:\.\d+)?\s*[-—–]\s*\d{4}))\s*(?:的)?\s*第\s*(?P<no>[A-Z0-9.．]+)\s*条"
 )
@@ -50,8 +62,8 @@ def cited_references(text: str) -> set[tuple[str, str]]:
     return refs
 
 
-def check_citations(text: str, allowed: list[Citation]) -> tuple[bool, str]:
-    """Every citation must be one of ``allowed`` and there must be at least one."""
+def check_citations(text: str, allowed: list[Citation], certainty: Certainty = "clear") -> tuple[bool, str]:
+    """Every citation must be one of ``allowed`` and there must be at least one; a likely reply claims no certainty."""
     ok_pairs = {(c.code, c.clause_no) for c in allowed} | {("", c.clause_no) for c in allowed if c.kind in ("case", "faq")}
     refs = cited_references(text)
     if not refs:
@@ -61,6 +73,11 @@ def check_citations(text: str, allowed: list[Citation]) -> tuple[bool, str]:
         return False, "回复引用了检索结果之外的条文：" + "、".join(unknown)
     if "没有依据" in text and len(text) < 40:
         return False, "模型认为没有依据"
+    if certainty == "likely":
+        if any(w in text for w in _OVERCLAIM):
+            return False, "条文只是最接近的，回复却说“明确规定”"
+        if not text.lstrip().startswith(LIKELY_LEAD.rstrip("：")):
+            return False, "回复没有以“最接近的条文如下，请核对”开头"
     return True, ""
 
 
@@ -74,10 +91,11 @@ def _label(c: Citation) -> str:
     return out
 
 
-def build_messages(question: str, clauses: list[Citation]) -> list[dict[str, str]]:
+def build_messages(question: str, clauses: list[Citation], certainty: Certainty = "clear") -> list[dict[str, str]]:
     numbered = "\n\n".join(f"[{i}] {c.reference()}{_label(c)}\n{c.text}" for i, c in enumerate(clauses, start=1))
+    system = SYSTEM_PROMPT + (LIKELY_PROMPT if certainty == "likely" else "")
     return [
-        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "system", "content": system},
         {"role": "user", "content": f"问题：{question}\n\n可以引用的条文：\n{numbered}"},
     ]
 

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, model_validator
 
 from assistant.views import cite
 from index.models import TableRowRef
+
+Certainty = Literal["clear", "likely", "none"]
+"""How sure an answer is: ``clear`` one clause answers it; ``likely`` the nearest clauses, for the
+reader to check; ``none`` no basis (a refusal with the next step)."""
+CERTAINTIES: tuple[str, ...] = ("clear", "likely", "none")
 
 
 class Citation(BaseModel):
@@ -26,7 +33,8 @@ class Citation(BaseModel):
     repealed_by_title: str = ""
     repealed_items: str = Field(default="", description="the abolished items (款) when not the whole clause")
     clause_title: str = ""
-    role: str = Field(default="primary", description="primary | related | case")
+    section: str = Field(default="", description="the section (节) heading the clause sits under, when known")
+    role: str = Field(default="primary", description="primary | related | candidate | case")
     table_row: TableRowRef | None = Field(default=None, description="the row of the clause's table that answers")
 
     def reference(self) -> str:
@@ -37,8 +45,26 @@ class Citation(BaseModel):
 class Answer(BaseModel):
     answer: str
     grounded: bool
+    certainty: Certainty = Field(
+        description="clear: one clause answers it | likely: the nearest clauses, to be checked | none: no basis")
     citations: list[Citation] = Field(default_factory=list)
     mode: str = Field(default="extractive", description="extractive | llm")
     query_id: int | None = Field(default=None, description="query-log id, for 👍/👎 feedback")
     confidence: float = Field(default=0.0, description="calibrated probability that the knowledge base answers it")
+    top_probability: float = Field(default=0.0, description="calibrated probability that the first citation is the "
+                                   "clause that answers it (the tier model; 1 for a clause named by number)")
     refusal_reason: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_certainty(cls, data: Any) -> Any:
+        """An answer built without a tier (a clause quoted by number, a test double) is clear when grounded."""
+        if isinstance(data, dict) and data.get("certainty") is None:
+            data = {**data, "certainty": "clear" if data.get("grounded") else "none"}
+        return data
+
+    @model_validator(mode="after")
+    def _tier_matches_grounding(self) -> Answer:
+        if self.grounded == (self.certainty == "none"):
+            raise ValueError(f"certainty {self.certainty!r} contradicts grounded={self.grounded}")
+        return self

@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 import threading
 
-from assistant.answering.compose import compose, refusal
+from assistant.answering.certainty import Tiers, candidates, load_tiers
+from assistant.answering.compose import compose, compose_likely, refusal
 from assistant.answering.grounding import PROFILE, Grounding, load_grounding, question_terms
 from assistant.answering.llm import ChatClient, LLMError, build_messages, check_citations
-from assistant.answering.models import Answer, Citation
+from assistant.answering.models import Answer, Certainty, Citation
 from assistant.config import Settings
 from index import Hit, Searcher, SearchFilters, SearchResult
 from index.query import clause_mention, names_a_standard
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 
 _RELATED = 3
 _CASES = 2
+_CANDIDATES = 3  # clauses a likely answer puts side by side
 
 
 def citation(hit: Hit, role: str = "primary") -> Citation:
@@ -41,6 +43,7 @@ def citation(hit: Hit, role: str = "primary") -> Citation:
         repealed_by_title=hit.repealed_by_title,
         repealed_items=hit.repealed_items,
         clause_title=hit.clause_title,
+        section=hit.section,
         role=role,
         table_row=hit.table_row,
     )
@@ -50,11 +53,12 @@ class Answerer:
     """Retrieve, decide whether there is a basis, then quote (or let an LLM write from) the clauses."""
 
     def __init__(self, settings: Settings, searcher: Searcher | None = None,
-                 grounding: Grounding | None = None) -> None:
+                 grounding: Grounding | None = None, tiers: Tiers | None = None) -> None:
         self.settings = settings
         self._searcher = searcher
         self._lock = threading.Lock()
         self.grounding = grounding or load_grounding()
+        self.tiers = tiers or load_tiers()
         s = self.settings
         self.llm = ChatClient(s.llm_base_url, s.llm_model, s.llm_api_key, s.llm_timeout) if s.llm_base_url else None
 
@@ -81,7 +85,8 @@ class Answerer:
         if pinned is None:
             return None
         c = citation(pinned)
-        return Answer(answer=compose([c], [], []), grounded=True, citations=[c], confidence=1.0)
+        return Answer(answer=compose([c], [], []), grounded=True, certainty="clear", citations=[c], confidence=1.0,
+                      top_probability=1.0)
 
     def retrieve(self, question: str, *, context: str | None = None, k: int = 8) -> SearchResult:
         """The one search behind an answer: hits for question + context, case entries, and the question's facts."""
@@ -110,29 +115,41 @@ class Answerer:
         decision = self.grounding.decide(question, hits, stats)
         if not decision.grounded:
             return self._refuse(question, decision.reason, decision.confidence)
-        primary = [citation(hits[0])]
-        rest = [h for h in hits[1:] if h.kind in ("body", "commentary") and self.grounding.related_ok(hits[0], h)]
-        related = [citation(h, "related") for h in rest[:_RELATED]]
+        certainty: Certainty = "clear"
+        top_p = 1.0
+        if "clause_no" not in hits[0].matched_by:
+            certainty, top_p = self.tiers.certainty(hits, decision.confidence)
+        near = candidates(hits, _CANDIDATES) if certainty == "likely" else []
+        if len(near) < 2:  # nothing to put side by side: the one clause, stated as it is
+            certainty = "clear"
+        top = hits[0] if certainty == "clear" else near[0]
         cases: list[Citation] = []
-        if primary[0].kind != "case":
+        if top.kind != "case":
             cases = [citation(h, "case") for h in result.cases if self.grounding.case_ok(question, h, stats)]
-        cites = primary + related + cases
-        text = compose(primary, related, cases)
+        if certainty == "likely":
+            shown = [citation(h, "candidate") for h in near]
+            cites, text = shown + cases, compose_likely(shown, cases)
+        else:
+            primary = [citation(hits[0])]
+            rest = [h for h in hits[1:] if h.kind in ("body", "commentary") and self.grounding.related_ok(hits[0], h)]
+            related = [citation(h, "related") for h in rest[:_RELATED]]
+            cites, text = primary + related + cases, compose(primary, related, cases)
         mode = "extractive"
         if self.llm is not None:
-            written = self._llm_answer(question, cites)
+            written = self._llm_answer(question, cites, certainty)
             if written is not None:
                 text, mode = written, "llm"
-        return Answer(answer=text, grounded=True, citations=cites, mode=mode, confidence=decision.confidence)
+        return Answer(answer=text, grounded=True, certainty=certainty, citations=cites, mode=mode,
+                      confidence=decision.confidence, top_probability=top_p)
 
-    def _llm_answer(self, question: str, cites: list[Citation]) -> str | None:
+    def _llm_answer(self, question: str, cites: list[Citation], certainty: Certainty = "clear") -> str | None:
         assert self.llm is not None
         try:
-            reply = self.llm.complete(build_messages(question, cites))
+            reply = self.llm.complete(build_messages(question, cites, certainty))
         except LLMError as exc:
             log.warning("LLM unavailable, extractive answer used: %s", exc)
             return None
-        ok, why = check_citations(reply, cites)
+        ok, why = check_citations(reply, cites, certainty)
         if not ok:
             log.warning("LLM reply rejected, extractive answer used: %s", why)
             return None

@@ -41,7 +41,7 @@ def _assistant() -> Any:
 @app.command()
 def ask(
     question: str = typer.Argument(..., help="问题，如“楼板拆模时混凝土强度要达到多少”，或“GB55032 3.3.5”"),
-    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出（answer、grounded、citations…）"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出（answer、grounded、certainty、citations…）"),
 ) -> None:
     """提问：按规范条文作答并注明出处；知识库没有依据时明确告知。"""
     from index import IndexUnavailable

@@ -328,7 +328,8 @@ class ConversationEngine:
             )
             row, state = convstate.load(session, cid, channel, now=now)
             state.last_question, state.last_query_id = req.resolved, query_id
-            state.last_unanswered = None if answer.grounded else req.resolved
+            # A likely answer leaves the question open too: a visit request may take it as its description.
+            state.last_unanswered = None if answer.certainty == "clear" else req.resolved
             reply = self._stamp(state, self._answer_reply(answer.model_copy(update={"query_id": query_id}), req))
             if note:
                 reply = reply.model_copy(update={"text": f"{note}\n{reply.text}"})
@@ -342,7 +343,7 @@ class ConversationEngine:
         if req.context:
             text = f"（按“{req.resolved}”理解）\n{text}"
         choices: list[Choice] = list(req.suggest)
-        if not answer.grounded:
+        if answer.certainty != "clear":  # no basis, or only the nearest clauses: offer the service team
             choices.append(say("申请帮扶"))
         if req.reminder is not None:
             text = f"{text}\n\n{req.reminder.text}"
@@ -350,7 +351,7 @@ class ConversationEngine:
         choices += feedback_choices(answer.query_id)
         return Reply(
             text=text, kind="answer" if answer.grounded else "refusal", intent=req.intent, choices=choices,
-            citations=answer.citations, grounded=answer.grounded, query_id=answer.query_id,
+            citations=answer.citations, grounded=answer.grounded, certainty=answer.certainty, query_id=answer.query_id,
             data={"question": req.question, "resolved_question": req.resolved, "context": req.context,
                   "mode": answer.mode, "confidence": answer.confidence, "refusal_reason": answer.refusal_reason,
                   "certainty": getattr(answer, "certainty", None)},  # clear | likely | none, when the answerer says

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.answering.models import Citation
+from assistant.answering.models import Certainty, Citation
 
 
 class Choice(BaseModel):
@@ -31,6 +31,7 @@ class Reply(BaseModel):
     choices: list[Choice] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
     grounded: bool | None = None
+    certainty: Certainty | None = Field(default=None, description="for an answer: clear | likely | none")
     query_id: int | None = None
     flow: str | None = Field(default=None, description="booking | visit | cancel_booking | credit, while one runs")
     step: str | None = None

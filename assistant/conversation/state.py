@@ -29,6 +29,7 @@ class TranscriptEntry(BaseModel):
     at: datetime | None = None
     kind: str | None = None
     grounded: bool | None = None
+    certainty: str | None = None  # clear | likely | none, for an answer
     query_id: int | None = None
     citations: list[dict[str, Any]] = Field(default_factory=list)
     choices: list[dict[str, Any]] = Field(default_factory=list)
@@ -58,7 +59,8 @@ class ConversationState(BaseModel):
                 c["text"] = c["text"][:800] + "……"
         self.transcript.append(TranscriptEntry(role="user", text=user_text[:2000], at=now))
         self.transcript.append(TranscriptEntry(
-            role="bot", text=reply.text, at=now, kind=reply.kind, grounded=reply.grounded, query_id=reply.query_id,
+            role="bot", text=reply.text, at=now, kind=reply.kind, grounded=reply.grounded,
+            certainty=getattr(reply, "certainty", None), query_id=reply.query_id,
             citations=cites, choices=[c.model_dump(mode="json") for c in reply.choices]))
         del self.transcript[:-TRANSCRIPT_MAX]
 

@@ -91,3 +91,29 @@ def test_chat_keeps_a_conversation_per_account(client, demo):
     assert again.json()["reply"]["text"]
     assert_problem(client.post("/v1/chat", json={"conversation_id": "../../etc", "text": "你好"},
                                headers=demo.auth("contractor")), 422)
+
+
+def test_ask_and_chat_say_how_certain_the_answer_is(client, demo, api_app, monkeypatch):
+    """``certainty`` is one of exactly three values (the web page switches on them) and follows the answer."""
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    assert schema["AnswerOut"]["properties"]["certainty"]["enum"] == ["clear", "likely", "none"]
+    assert "certainty" in schema["AnswerOut"]["required"]
+
+    refused = client.post("/v1/ask", json={"question": "红烧肉怎么做才不腻"}).json()
+    assert (refused["grounded"], refused["certainty"]) == (False, "none")
+    by_number = client.post("/v1/ask", json={"question": "ZJT101 第6.0.3条"}).json()
+    assert (by_number["certainty"], by_number["top_probability"]) == ("clear", 1.0)
+
+    from assistant.answering.certainty import TIER_FEATURES, Tiers
+
+    never_clear = Tiers(weights=(0.0,) * len(TIER_FEATURES), bias=-60.0, clear_threshold=0.5)
+    monkeypatch.setattr(api_app.state.services.assistant.answerer, "tiers", never_clear)
+    likely = client.post("/v1/ask", json={"question": "拆除底模前要取得什么报告"}).json()
+    assert (likely["grounded"], likely["certainty"]) == (True, "likely")
+    assert likely["answer"].startswith("最接近的条文如下，请核对") and "明确规定" not in likely["answer"]
+    assert len([c for c in likely["citations"] if c["role"] == "candidate"]) >= 2
+
+    reply = client.post("/v1/chat", json={"text": "拆除底模前要取得什么报告"}, headers=demo.auth("contractor")).json()
+    assert reply["reply"]["kind"] == "answer" and reply["reply"]["certainty"] == "likely"
+    history = client.get(f"/v1/chat/{reply['conversation_id']}", headers=demo.auth("contractor")).json()
+    assert history["messages"][-1]["certainty"] == "likely"

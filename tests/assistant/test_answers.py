@@ -46,8 +46,11 @@ def test_ask_json_shape_logging_and_feedback(ask_env):
 
     upgrade(get_engine(get_settings()))
     out = json.loads(run_cli("ask", SLAB, "--json").stdout)
-    assert {"answer", "grounded", "citations"} <= set(out)
+    assert {"answer", "grounded", "certainty", "citations"} <= set(out)
     assert out["grounded"] is True and isinstance(out["query_id"], int)
+    assert out["certainty"] in ("clear", "likely")
+    lead = out["answer"].split("\n", 1)[0]
+    assert ("明确规定" in lead) == (out["certainty"] == "clear"), out["answer"]  # only a clear answer says so
     assert out["citations"] and all(set(c) >= CITATION_KEYS for c in out["citations"])
     first = out["citations"][0]
     assert first["code"] == "ZJ/T 101-2025" and first["kind"] in ("body", "commentary") and first["status"] == "现行"
@@ -55,6 +58,7 @@ def test_ask_json_shape_logging_and_feedback(ask_env):
 
     refused = json.loads(run_cli("ask", OFF_TOPIC, "--json").stdout)
     assert refused["grounded"] is False and refused["citations"] == [] and "申请质量服务团" in refused["answer"]
+    assert refused["certainty"] == "none"
     text = run_cli("ask", OFF_TOPIC).stdout
     assert "知识库中没有找到" in text and "zhijian feedback" in text
 
@@ -67,7 +71,10 @@ def test_follow_up_is_resolved_answered_logged_and_rated(engine_qa, engine, cid)
     talk = Dialogue(engine_qa, cid, None)
     r = talk(SLAB)
     assert r.kind == "answer" and r.grounded and r.citations and r.query_id
-    assert [c.action for c in r.choices] == ["feedback", "feedback"]
+    # a likely answer also offers the service team; a clear one only the rating
+    offered = [c.label for c in r.choices if c.action == "say"]
+    assert offered == (["申请帮扶"] if r.certainty == "likely" else []) and r.certainty in ("clear", "likely")
+    assert [c.action for c in r.choices if c.action != "say"] == ["feedback", "feedback"]
     r = talk("那梁的呢？")
     assert r.data["resolved_question"] == "梁拆模时混凝土强度要达到多少" and r.data["context"] == SLAB
     assert r.text.startswith("（按“梁拆模时混凝土强度要达到多少”理解）") and r.grounded

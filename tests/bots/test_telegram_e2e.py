@@ -66,7 +66,8 @@ def test_question_answered_with_citation_and_rated(api, make_bot, engine, sample
         assert answered.params["text"] == "感谢您的肯定！"
         edited = api.of("editMessageReplyMarkup")[-1]
         assert int(edited.params["message_id"]) == answer.result["message_id"]
-        assert [b["text"] for b in edited.buttons()] == ["已评价 👍 有用"]
+        offered = ["申请帮扶"] if "最接近的条文如下，请核对" in answer.text else []  # a likely answer offers the team
+        assert [b["text"] for b in edited.buttons()] == [*offered, "已评价 👍 有用"]
         fb = _read(engine, lambda s: s.scalars(select(AnswerFeedback)).one())
         assert (fb.query_id, fb.rating, fb.rater) == (query_id, 1, f"conversation:{chat.cid}")
 
@@ -81,6 +82,22 @@ def test_question_answered_with_citation_and_rated(api, make_bot, engine, sample
         assert "<b>《" in clause.text and "ZJ/T 101-2025 第6.0.2条</b>" in clause.text
         assert "用法" in chat.last("/clause").text
         assert bot.assistant.conversation(chat.cid).flow is None
+
+
+def test_a_likely_answer_shows_the_nearest_clauses_for_the_user_to_check(api, make_bot, sample_installation):
+    from assistant.answering.certainty import TIER_FEATURES, Tiers
+    from assistant.answering.service import Answerer
+    from assistant.config import Settings
+
+    never_clear = Tiers(weights=(0.0,) * len(TIER_FEATURES), bias=-60.0, clear_threshold=0.5)
+    with make_bot(Answerer(Settings(data_dir=sample_installation), tiers=never_clear)):
+        answer = Chat(api, 1717).last(SLAB)
+        text = _plain(answer.text)
+        assert text.startswith("最接近的条文如下，请核对") and "明确规定" not in text, text
+        assert len(set(re.findall(r"<b>《[^<]+》ZJ/T \d+-2025 第[\d.]+条</b>", answer.text))) >= 2, answer.text
+        assert "请对照原文" in text
+        assert _feedback_row(answer) == ["👍 有用", "👎 没用"]
+        assert "申请帮扶" in [b["text"] for b in answer.buttons()]  # the service team, as after a refusal
 
 
 # -- a booking with buttons and a corrected date ------------------------------------------------------------

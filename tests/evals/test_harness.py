@@ -21,6 +21,8 @@ from evals.metrics import (
     percentiles,
     refusal_scores,
     retrieval_scores,
+    risk_coverage,
+    tier_scores,
 )
 
 A, B, C, D = (("GB 55032-2022", "3.3.5"), ("GB 55032-2022", "4.3.2"), ("SL 677-2014", "4.1.2"), ("ZJ-CASE-2025", "AL-003"))
@@ -98,6 +100,35 @@ def test_citation_accuracy_counts_the_first_citation_only() -> None:
     assert (s.n, s.answered, s.correct, s.cited_anywhere) == (4, 3, 2, 3)
     assert s.accuracy_answered == pytest.approx(2 / 3)
     assert s.accuracy_all == pytest.approx(2 / 4)
+
+
+def test_tier_scores_judge_each_tier_by_what_it_shows() -> None:
+    # answerable: clear right, clear wrong, likely with gold second, likely without gold, none;
+    # unanswerable: none, likely, clear
+    tiers = ["clear", "clear", "likely", "likely", "none", "none", "likely", "clear"]
+    cited = [[A, B], [B, A], [C, A], [C, B], [], [], [C], [B]]
+    golds = [{A}, {A}, {A}, {A}, {A}, set(), set(), set()]
+    answerable = [True] * 5 + [False] * 3
+    t = tier_scores(tiers, cited, golds, answerable)
+    s = t.as_dict()
+    assert (s["clear"], s["clear_answerable"], s["likely_answerable"], s["none_answerable"]) == (3, 2, 2, 1)
+    # the unanswerable question answered clear counts as a wrong clear answer
+    assert t.clear_precision == pytest.approx(1 / 3) and s["clear_precision"] == 0.3333
+    assert t.clear_coverage == pytest.approx(2 / 5)
+    assert t.gold_shown == pytest.approx(3 / 4)  # of the 4 answered clear or likely, gold shown in 3
+    assert s["none_answerable_rate"] == pytest.approx(1 / 5, abs=1e-4)
+    assert s["none_unanswerable_rate"] == pytest.approx(1 / 3, abs=1e-4)
+    assert s["clear_unanswerable_rate"] == pytest.approx(1 / 3, abs=1e-4)
+
+
+def test_risk_coverage_answers_the_most_confident_first() -> None:
+    pts = risk_coverage([0.9, 0.8, 0.8, 0.3, 0.0], [True, True, True, True, False], [True, True, False, False, False])
+    assert pts == [
+        {"threshold": 0.9, "coverage": 0.2, "precision": 1.0},
+        {"threshold": 0.8, "coverage": 0.6, "precision": 0.6667},  # tied scores enter together
+        {"threshold": 0.3, "coverage": 0.8, "precision": 0.5},
+    ]  # the refused question is never answered
+    assert risk_coverage([], [], []) == []
 
 
 def test_keys_compare_codes_canonically_and_collections_as_given() -> None:
@@ -232,11 +263,33 @@ def test_harness_on_an_unseen_question_file(tiny_installation: Path, tmp_path: P
     assert pool["refusal"]["wrong_refusal"] == pytest.approx(sum(refused[:4]) / 4, abs=1e-4)
     assert pool["refusal"]["recall"] == pytest.approx(sum(refused[4:]) / 2, abs=1e-4)
     assert set(pool["latency"]) == {"hybrid", "lexical", "dense", "chunk500", "bm25s", "ask"}
+    assert {r["certainty"] for r in rows} <= {"clear", "likely", "none"}
+    assert [r["certainty"] == "none" for r in rows] == refused
+    assert pool["tiers"]["clear"] == sum(r["certainty"] == "clear" for r in rows)
+    assert rows[0]["certainty"] == "clear" and rows[0]["top_probability"] == 1.0  # named by number
+    assert len(pool["risk_coverage"]["all"]) >= 1
 
     md = (out / "eval_results.md").read_text("utf-8")
     assert "### holdout / custom (4 answerable questions)" in md
     assert (out / "eval_chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "## ask: certainty tiers" in md and "| custom / holdout | 4 |" in md
+    assert (out / "eval_risk_coverage.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (tmp_path / "baseline-cache.sqlite").exists()
+
+
+def test_harness_without_the_chunk_baseline(tiny_installation: Path, tmp_path: Path) -> None:
+    from evals import run
+
+    qfile = tmp_path / "holdout.jsonl"
+    qfile.write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in QUESTIONS) + "\n", "utf-8")
+    out = tmp_path / "results"
+    results = run.run(questions=[qfile], out=out, data_dir=tiny_installation, progress=False, chunk_baseline=False,
+                      baseline_cache=tmp_path / "never.sqlite")
+    pool = results["pools"]["custom"]
+    assert set(pool["groups"]["holdout"]["retrieval"]) == {"hybrid", "lexical", "dense", "bm25s"}
+    assert "chunk500" not in results["installation"] and not (tmp_path / "never.sqlite").exists()
+    assert "chunk baseline not run" in (out / "eval_results.md").read_text("utf-8")
+    assert pool["tiers"]["answerable"] == 4
 
 
 def test_bad_question_file_is_reported_in_chinese(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
