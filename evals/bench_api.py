@@ -56,9 +56,15 @@ TOPICS = [
 ]
 
 
+# Ways of joining two topics into one question: 8 × 1,560 ordered pairs = 12,480 distinct queries.
+TEMPLATES = ["{a}和{b}", "{a}与{b}的要求", "{b}时{a}怎么做", "关于{a}，{b}有何规定",
+             "{a}以及{b}的验收", "{b}，{a}需要注意什么", "{a}对{b}有影响吗", "{a}、{b}分别怎么检查"]
+
+
 def queries(n: int) -> list[str]:
-    pairs = itertools.permutations(TOPICS, 2)
-    return [f"{a}和{b}" for a, b in itertools.islice(pairs, n)]
+    pairs = list(itertools.permutations(TOPICS, 2))
+    out = (t.format(a=a, b=b) for t in TEMPLATES for a, b in pairs)
+    return list(itertools.islice(out, n))
 
 
 def _free_port() -> int:
@@ -174,11 +180,11 @@ async def load(url: str, params_list: list[dict], concurrency: int, max_requests
 def _bursts(url: str, concurrencies: list[int], seconds: float, offset: int) -> dict:
     """/v1/search and /v1/ask at each concurrency, every question distinct (never a cache hit)."""
     out: dict = {}
-    qs = queries(offset + 4000)[offset:]
+    n = 1200  # more than 30 s of requests at the rates seen
+    qs = queries(offset + 4 * n * len(concurrencies))[offset:]
     used = 0
     for c in concurrencies:
         for path in ("/v1/search", "/v1/ask"):
-            n = 2000
             batch = qs[used: used + n]
             used += n
             items = [{"q": q, "k": 10} for q in batch] if path == "/v1/search" else [{"question": q} for q in batch]
@@ -261,7 +267,7 @@ def main() -> None:
         if concurrencies:
             results["bursts"] = _bursts(url, concurrencies, args.seconds, offset=args.requests * 6)
         if args.profile:
-            results["profile"] = _profile(proc.pid, url, args.seconds, offset=args.requests * 6 + 4000 * 2)
+            results["profile"] = _profile(proc.pid, url, args.seconds, offset=args.requests * 6 + 2400 * len(concurrencies))
     finally:
         proc.terminate()
         proc.wait(20)
