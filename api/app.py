@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +42,7 @@ from api.services import Services
 from assistant.config import Settings, get_settings
 from assistant.core import Assistant
 from assistant.outbox import Sender
+from assistant.plugins import configured_plugins
 
 log = logging.getLogger("api")
 
@@ -126,17 +126,7 @@ SERVER_CHANNELS = "zhijian.server_channels"
 
 def configured_channels(settings: Settings) -> list[ServerChannel]:
     """The channels installed through the ``zhijian.server_channels`` entry points that ``settings`` configure."""
-    out = []
-    for ep in sorted(entry_points(group=SERVER_CHANNELS), key=lambda e: e.name):
-        try:
-            factory = ep.load()
-        except ImportError as exc:
-            log.warning("channel %s not available: %s", ep.name, exc)
-            continue
-        channel = factory(settings)
-        if channel is not None:
-            out.append(channel)
-    return out
+    return configured_plugins(SERVER_CHANNELS, settings)
 
 
 def create_app(settings: Settings | None = None, *, channels: Sequence[ServerChannel] = (),

@@ -28,10 +28,10 @@ from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import time as dtime
-from importlib.metadata import entry_points
 from typing import Protocol
 
 from assistant.config import Settings
+from assistant.plugins import configured_plugins
 from assistant.store import deliveries, reminders
 from assistant.store.deliveries import Claimed, Outcome, RetryPolicy
 from assistant.store.notify import KINDS
@@ -75,17 +75,7 @@ class Sender(Protocol):
 
 def configured_senders(settings: Settings) -> list[Sender]:
     """The senders of the channels installed (entry points) and configured in ``settings``."""
-    out: list[Sender] = []
-    for ep in sorted(entry_points(group=SENDERS), key=lambda e: e.name):
-        try:
-            factory = ep.load()
-        except ImportError as exc:
-            log.warning("notification channel %s not available: %s", ep.name, exc)
-            continue
-        sender = factory(settings)
-        if sender is not None:
-            out.append(sender)
-    return out
+    return configured_plugins(SENDERS, settings, "notification channel")
 
 
 @dataclass(frozen=True)
