@@ -2,7 +2,7 @@
 #   make run    create .venv, install, ingest the bundled sample corpus, build the index,
 #               migrate and seed the demo database, serve the API and web page on 127.0.0.1:8000
 #   make test   install the test extras and run the whole test suite
-#   make test-fast  the same without the tests that embed real standards (marked slow)
+#   make test-fast  the same without the tests that embed real standards (marked slow), on one worker per core
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -35,7 +35,7 @@ test: $(TEST_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: $(TEST_STAMP)
-	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not slow" -n auto $(PYTEST_ARGS)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

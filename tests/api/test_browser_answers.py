@@ -114,14 +114,14 @@ def test_an_answer_is_short_and_shows_each_clause_once(server, page, shot):
 
 
 def test_certainty_changes_how_an_answer_is_shown(server, page, shot):
-    """The server's ``certainty`` (added by the answering tiers) is injected here, so the page is tested alone."""
+    """The reply's ``certainty`` is overridden here, so each tier's display is tested on any answer."""
     pg = page
     certainty = {"value": "likely"}
 
     def with_certainty(route):
         resp = route.fetch()
         body = resp.json()
-        body["reply"].setdefault("data", {})["certainty"] = certainty["value"]
+        body["reply"]["certainty"] = certainty["value"]
         headers = {k: v for k, v in resp.headers.items() if k.lower() != "content-length"}
         route.fulfill(response=resp, body=json.dumps(body), headers=headers)
 
