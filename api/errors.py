@@ -149,11 +149,11 @@ FIELD_LABELS = {
 
 def field_label(loc: list[str]) -> str:
     """'预约日期' for ('body', 'requested_date'); '专家（第2项）' for ('body', 'experts', 1)."""
-    names = [p for p in loc[1:] if not p.isdigit()]
+    names = [p for p in loc[1:] if not p.isdecimal()]
     label = FIELD_LABELS.get(names[-1]) if names else None
     if label is None:
         return _LOC_NAMES.get(loc[0], "请求") if loc else "请求"
-    items = [int(p) + 1 for p in loc[1:] if p.isdigit()]
+    items = [int(p) + 1 for p in loc[1:] if p.isdecimal()]
     return label + "".join(f"（第{i}项）" for i in items)
 
 
@@ -167,7 +167,7 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
         ctx = e.get("ctx") or {}
         if kind == "json_invalid":  # loc is ("body", <character offset>)
             out.append({"field": "body", "location": where,
-                        "message": f"请求内容不是有效的 JSON（第{int(loc[1]) + 1 if len(loc) > 1 and loc[1].isdigit() else 1}个字符附近）"})
+                        "message": f"请求内容不是有效的 JSON（第{int(loc[1]) + 1 if len(loc) > 1 and loc[1].isdecimal() else 1}个字符附近）"})
             continue
         if kind in ("string_too_long", "too_long") and "max_length" in ctx:
             what = f"过长（最多{ctx['max_length']}）"

@@ -22,7 +22,7 @@ Ref = DbId | Annotated[str, Field(min_length=1, max_length=200)]
 
 def as_ref(value: str | int | None) -> str | int | None:
     """A query-string reference: short digit strings are ids, anything else a number or name."""
-    if isinstance(value, str) and value.isdigit() and len(value) <= 9:
+    if isinstance(value, str) and value.isdecimal() and len(value) <= 9:
         return int(value)
     return value
 

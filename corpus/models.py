@@ -233,5 +233,5 @@ def clause_sort_key(clause_no: str) -> tuple:
     parts = clause_no.split(".")
     key: list[tuple[int, int | str]] = []
     for p in parts:
-        key.append((0, int(p)) if p.isdigit() else (1, p))
+        key.append((0, int(p)) if p.isdecimal() else (1, p))
     return tuple(key)

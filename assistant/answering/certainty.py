@@ -49,7 +49,7 @@ def same_section(a: Hit, b: Hit) -> bool:
 
 def clause_order(clause_no: str) -> tuple:
     """'4.3.10' after '4.3.9': numbers compared as numbers, letters (appendix 'A.0.1') as text."""
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[.．]", clause_no))
+    return tuple((0, int(p), "") if p.isdecimal() else (1, 0, p) for p in re.split(r"[.．]", clause_no))
 
 
 def _logit(p: float) -> float:

@@ -55,7 +55,7 @@ def watch_parent() -> None:
     import time
 
     parent = os.environ.get("ZHIJIAN_JOB_PARENT_PID", "")
-    if not parent.isdigit():
+    if not parent.isdecimal():
         return
 
     def watch() -> None:

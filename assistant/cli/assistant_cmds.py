@@ -66,7 +66,7 @@ def _resolve_actor(assistant: Any, who: str | None) -> Any:
     from assistant.store.db import session_scope
 
     with session_scope(assistant.db) as session:
-        return actor_for(session, int(who) if who.isdigit() else who)
+        return actor_for(session, int(who) if who.isdecimal() else who)
 
 
 def _print_reply(reply: Any) -> None:

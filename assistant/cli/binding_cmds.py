@@ -20,7 +20,7 @@ def bind_code(
     from assistant.store.bindings import issue_code
 
     with store_session() as session:
-        ref: int | str = int(account) if account.isdigit() else account
+        ref: int | str = int(account) if account.isdecimal() else account
         issued = issue_code(session, actor(session, login), ref, hours=hours)
     if as_json:
         echo_json(issued)

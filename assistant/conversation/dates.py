@@ -57,7 +57,7 @@ def cn_number(text: str) -> int | None:
     s = text.strip()
     if not s:
         return None
-    if s.isdigit():
+    if s.isdecimal():
         return int(s)
     if "十" in s:
         tens, _, ones = s.partition("十")

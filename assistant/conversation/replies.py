@@ -55,6 +55,6 @@ CONFIRM_CHOICES = [say("确认"), say("修改"), say("取消")]
 def parse_feedback_value(value: str) -> tuple[str, int]:
     """'up:42' -> ('up', 42): what a channel passes to ``Assistant.feedback`` when a 👍/👎 button is pressed."""
     rating, _, query_id = value.partition(":")
-    if rating not in ("up", "down") or not query_id.isdigit():
+    if rating not in ("up", "down") or not query_id.isdecimal():
         raise ValueError(f"not a feedback value: {value!r}")
     return rating, int(query_id)

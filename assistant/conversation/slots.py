@@ -86,7 +86,7 @@ def pick(text: str, options: Sequence[str]) -> str | None:
     if not m or not options:
         return None
     raw = m.group("n")
-    n = int(raw) if raw.isdigit() else _CN_ORDINAL[raw]
+    n = int(raw) if raw.isdecimal() else _CN_ORDINAL[raw]
     return options[n - 1] if 1 <= n <= len(options) else None
 
 

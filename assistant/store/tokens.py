@@ -147,7 +147,7 @@ def authenticate(session: Session, token: str, *, now: datetime | None = None) -
 
 
 def _token_row(session: Session, ref: int | str) -> ApiToken:
-    if isinstance(ref, int) or str(ref).isdigit():
+    if isinstance(ref, int) or str(ref).isdecimal():
         row = session.get(ApiToken, int(ref))
     else:
         key = str(ref).strip()

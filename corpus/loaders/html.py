@@ -101,7 +101,7 @@ class _Walker:
             idx = next(i for i, c in enumerate(siblings) if c is li)
         except StopIteration:
             return ""
-        start = int(parent.get("start", 1)) if str(parent.get("start", "1")).isdigit() else 1
+        start = int(parent.get("start", 1)) if str(parent.get("start", "1")).isdecimal() else 1
         return f"{start + idx} "
 
     def table(self, table: Tag) -> None:
