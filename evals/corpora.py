@@ -46,7 +46,7 @@ HYDRAULIC = {
 
 # Clause numbers as printed at the start of a line: 3.3.5, 1.0.2, A.0.1.
 _LINE_CLAUSE = re.compile(r"^([0-9]+|[A-Z])\.([0-9]+)\.([0-9]+)[\t ]")
-_SPAN = re.compile(r'<span id="id([0-9A-Z]+(?:\.[0-9]+)+)">')
+_SPAN = re.compile(r'<span id="id([0-9A-Z]+(?:\.[0-9]+)+)\s*">')  # some anchors end in a space: id="id8.3.1 "
 
 
 def complete(root: Path = CORPORA) -> bool:

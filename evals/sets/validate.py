@@ -36,6 +36,9 @@ SET_FILES = (
     # Written blind (by a writer who saw neither the other sets nor any result) and never tuned on.
     "blind/real_blind.jsonl",
     "blind/unanswerable_blind.jsonl",
+    # A second blind set, written the same way after the first had been run (once) on the final tree.
+    "blind2/real_blind2.jsonl",
+    "blind2/unanswerable_blind2.jsonl",
 )
 ROLES = {"contractor", "inspector"}
 STYLES = {
