@@ -11,31 +11,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from corpus.citation import ENTRY_KINDS, cite
 from corpus.models import Clause, ClauseKind, ClauseVersion, Document
 from corpus.revisions import edition_on, version_on
 from index.models import Hit, SearchFilters
 
 __all__ = ["ClauseEntry", "ClauseVersionView", "ClauseView", "DatabaseHealth", "DocumentInfo", "DocumentList", "DocumentView", "Health", "Hit",
            "IndexHealth", "LookupNotice", "SearchFilters",
-           "SearchPage", "cite", "clause_view", "document_view"]
-
-ENTRY_KINDS = ("case", "faq", "tolerance")
-
-
-def cite(title: str, code: str, clause_no: str, kind: str = "body", edition: str = "", revised: bool = False) -> str:
-    """《title》CODE 第X条 — the form inspectors write in a rectification notice; cases, FAQ and table rows by id.
-
-    A standard with a revision in force is cited by its edition, 《…》GB 50016-2014（2018年版）第5.1.1条; a clause
-    reworded by a notice that names no edition, 《…》CODE（经局部修订）第X条.
-    """
-    if kind in ENTRY_KINDS:
-        return f"《{title}》{clause_no}"
-    if edition:
-        return f"《{title}》{code}（{edition}）第{clause_no}条"
-    if revised:
-        return f"《{title}》{code}（经局部修订）第{clause_no}条"
-    return f"《{title}》{code} 第{clause_no}条"
-
+           "ENTRY_KINDS", "SearchPage", "cite", "clause_view", "document_view"]
 
 class ClauseVersionView(BaseModel):
     """One wording of a revised clause and the days it is (was, will be) in force."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
+
+from corpus.citation import cite
 
 
 class SearchFilters(BaseModel):
@@ -60,3 +62,8 @@ class Hit(BaseModel):
     matched_by: list[str] = Field(default_factory=list, description="lexical, dense, commentary, clause_no")
     lexical_score: float | None = Field(default=None, description="BM25 score, when among the lexical candidates")
     dense_score: float | None = Field(default=None, description="cosine similarity, when among the dense candidates")
+
+    @computed_field(description="《title》CODE 第X条, as written in a rectification notice")  # type: ignore[prop-decorator]
+    @property
+    def citation(self) -> str:
+        return cite(self.title, self.code, self.clause_no, self.kind, self.edition, bool(self.revision))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, computed_field, model_validator
 
-from assistant.views import cite
+from corpus.citation import cite
 from index.models import TableRowRef
 
 Certainty = Literal["clear", "likely", "none"]
@@ -36,6 +36,11 @@ class Citation(BaseModel):
     section: str = Field(default="", description="the section (节) heading the clause sits under, when known")
     role: str = Field(default="primary", description="primary | related | candidate | case")
     table_row: TableRowRef | None = Field(default=None, description="the row of the clause's table that answers")
+
+    @computed_field(description="《title》CODE 第X条, as written in a rectification notice")  # type: ignore[prop-decorator]
+    @property
+    def citation(self) -> str:
+        return self.reference()
 
     def reference(self) -> str:
         """《title》CODE 第X条 — the form inspectors write in a rectification notice."""

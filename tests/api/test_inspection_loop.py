@@ -93,7 +93,7 @@ def _wait(c, url, headers, timeout=300):
         job = c.get(url, headers=headers).json()
         if job["status"] not in ("queued", "running"):
             return job
-        time.sleep(0.5)
+        time.sleep(0.1)
     raise AssertionError(f"job did not finish in {timeout}s: {job}")
 
 

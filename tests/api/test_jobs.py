@@ -52,7 +52,7 @@ def _wait(client, url, headers, timeout=240):
         job = client.get(url, headers=headers).json()
         if job["status"] not in ("queued", "running"):
             return job
-        time.sleep(0.5)
+        time.sleep(0.1)
     raise AssertionError(f"job did not finish in {timeout}s: {job}")
 
 

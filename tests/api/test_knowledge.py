@@ -31,6 +31,18 @@ def test_search_filters_and_clause_numbers(client):
     assert all(h["kind"] == "case" for h in cases)
 
 
+def test_every_hit_and_citation_carries_its_formatted_reference(client, demo):
+    """The page shows the server's citation; it never formats one (a second copy had drifted for tolerances)."""
+    pinned = client.get("/v1/search", params={"q": "ZJT101 6.0.3"}).json()["hits"][0]
+    assert pinned["citation"] == f"《{pinned['title']}》ZJ/T 101-2025 第6.0.3条"
+    case = client.get("/v1/search", params={"q": "蜂窝麻面", "kind": "case"}).json()["hits"][0]
+    assert case["citation"] == f"《{case['title']}》{case['clause_no']}" and case["clause_no"].startswith("AL-")
+    answer = client.post("/v1/ask", json={"question": "拆除底模前要取得什么报告"}, headers=demo.auth("contractor")).json()
+    assert answer["citations"]
+    for c in answer["citations"]:
+        assert c["citation"].startswith(f"《{c['title']}》") and c["clause_no"] in c["citation"]
+
+
 def test_clause_lookup_accepts_the_ways_people_write_codes(client):
     for code in ("ZJT101", "ZJ/T 101-2025", "zj/t101-2025"):
         r = client.get(f"/v1/clauses/{quote(code)}/6.0.3")

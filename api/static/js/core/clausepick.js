@@ -1,7 +1,7 @@
 /* Picking the clause a finding cites: search the library, tap 选用 on a hit. What is kept is the standard's code
  * and the clause number of a real hit (never typed text), so the server can check the clause exists. */
 import { api, query } from "./api.js";
-import { clauseCard } from "./clauses.js";
+import { clauseCard, refWithoutTitle } from "./clauses.js";
 import { el, fill } from "./dom.js";
 
 /** A search box with results; ``value()`` is {code, clause_no, title} of the chosen clause or null. */
@@ -16,7 +16,7 @@ export function clausePicker({ id = "clause-pick", label = "引用条文（从�
 
   const choose = (h) => {
     chosen = { code: h.code, clause_no: h.clause_no, title: h.title };
-    fill(shown, el("span", { class: "clause-ref" }, `${h.code} 第${h.clause_no}条`), el("span", { class: "sub" }, `《${h.title}》`),
+    fill(shown, el("span", { class: "clause-ref" }, refWithoutTitle(h)), el("span", { class: "sub" }, `《${h.title}》`),
       el("button", { type: "button", class: "btn small", onclick: () => { chosen = null; shown.hidden = true; q.focus(); } }, "重选"));
     shown.hidden = false;
     fill(results);

@@ -4,14 +4,14 @@ import { el } from "./dom.js";
 const STATUS_CLASS = { "现行": "current", "废止": "withdrawn", "即将实施": "upcoming" };
 const KIND_LABEL = { commentary: "条文说明", case: "案例", faq: "问答" };
 
-/* The same forms as assistant/views.py cite(): an edition in force, or a clause reworded by a revision notice. */
-function codePart(c) {
-  return c.code + (c.edition ? `（${c.edition}）` : c.revision ? "（经局部修订）" : " ");
+/* The server formats every citation (corpus/citation.py cite()); the page never builds one itself. */
+export function citationOf(c) {
+  return c.citation;
 }
 
-export function citationOf(c) {
-  if (c.kind === "case" || c.kind === "faq") return `《${c.title}》${c.clause_no}`;
-  return `《${c.title}》${codePart(c)}第${c.clause_no}条`;
+/** The citation's head for a card whose title is shown on the next line: "GB 55032-2022 第3.3.5条". */
+export function refWithoutTitle(c) {
+  return c.citation.replace(`《${c.title}》`, "").trim();
 }
 
 export function statusBadge(status) { return el("span", { class: "badge " + (STATUS_CLASS[status] || "current") }, status || "现行"); }
@@ -26,7 +26,7 @@ export function badges(c) {
 
 /** One hit as a card; ``actions`` are extra buttons (copy, insert into a notice). */
 export function clauseCard(h, actions = []) {
-  const ref = (h.kind === "case" || h.kind === "faq") ? `${h.code} ${h.clause_no}` : `${codePart(h)}第${h.clause_no}条`;
+  const ref = refWithoutTitle(h);
   return el("li", { class: "clause" },
     el("div", { class: "clause-head" }, el("span", { class: "clause-ref" }, ref), badges(h)),
     el("div", { class: "clause-title" }, `《${h.title}》` + (h.clause_title ? ` · ${h.clause_title}` : "")),
