@@ -55,6 +55,19 @@ def remainder(text: str, *parts: str | None) -> str:
     return rest if len(_CJK.findall(rest)) >= 2 or len(rest) >= 4 else ""
 
 
+def clause_missing_message(title: str, code: str, clause_no: str) -> str:
+    """The one wording, for ask and search alike, of a clause number the held standard does not have."""
+    return f"条文库收录的《{title}》{code} 中没有第{clause_no}条，请核对条号。"
+
+
+def standard_missing_message(named: str, clause_no: str | None, held: list[str] | None = None) -> str:
+    """The one wording, for ask and search alike, of a standard the library does not hold."""
+    also = f"（条文库收录的是 {'、'.join(held)}）" if held else ""
+    if clause_no:
+        return f"条文库尚未收录 {named}，查不到它的第{clause_no}条{also}。"
+    return f"条文库尚未收录 {named}{also}。"
+
+
 def lookup_notice(query: str, result: SearchResult, titles: Mapping[str, str],
                   filters: SearchFilters | None = None) -> tuple[LookupNotice | None, str]:
     """(notice, what else to search for) for a query naming a missing clause or standard; (None, '') otherwise.
@@ -75,7 +88,7 @@ def lookup_notice(query: str, result: SearchResult, titles: Mapping[str, str],
         code = resolve_code(filters.codes[0], list(titles))  # '9.9.9' searched within one standard
     if code is not None and clause_no:
         title = titles.get(code, "")
-        message = f"条文库收录的《{title}》{code} 中没有第{clause_no}条，请核对条号。"
+        message = clause_missing_message(title, code, clause_no)
         rest = remainder(parsed.rest if parsed.code else norm, clause_no)
         notice = LookupNotice(kind="clause_missing", message=message, code=code, clause_no=clause_no)
         return _with_others(notice, rest, f"以下为与“{rest}”相关的其他条文，并非第{clause_no}条" if rest else "")
@@ -84,12 +97,7 @@ def lookup_notice(query: str, result: SearchResult, titles: Mapping[str, str],
     named = code_text if clause_no and code_text and names_a_standard(code_text) else named_standard(norm, titles)
     if named is None:
         return None, ""
-    held = _held_editions(named, titles)
-    also = f"（条文库收录的是 {'、'.join(held)}）" if held else ""
-    if clause_no:
-        message = f"条文库尚未收录 {named}，查不到它的第{clause_no}条{also}。"
-    else:
-        message = f"条文库尚未收录 {named}{also}。"
+    message = standard_missing_message(named, clause_no, _held_editions(named, titles))
     rest = remainder(norm, named, clause_no)
     notice = LookupNotice(kind="standard_missing", message=message, code=named, clause_no=clause_no)
     return _with_others(notice, rest, f"以下为其他标准中与“{rest}”相关的条文，仅供参考" if rest else "")

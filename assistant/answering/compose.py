@@ -143,7 +143,7 @@ def refusal(question: str, station_name: str, station_phone: str, station_addres
     """``detail`` replaces the generic first sentence when the reason is known (a clause that does not exist)."""
     q = question.strip()
     q = q if len(q) <= 40 else q[:40] + "……"
-    head = f"抱歉，{detail}" if detail else f"抱歉，知识库中没有找到能回答“{q}”的规范条文或案例"
+    head = f"抱歉，{detail.rstrip('。')}" if detail else f"抱歉，知识库中没有找到能回答“{q}”的规范条文或案例"
     return (
         f"{head}，我不能凭猜测作答。\n"
         "您可以：\n"

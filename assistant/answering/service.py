@@ -16,6 +16,7 @@ from assistant.answering.grounding import PROFILE, Grounding, load_grounding, qu
 from assistant.answering.llm import ChatClient, LLMError, build_messages, check_citations
 from assistant.answering.models import Answer, Certainty, Citation
 from assistant.config import Settings
+from assistant.lookup import clause_missing_message, standard_missing_message
 from index import Hit, Searcher, SearchFilters, SearchResult
 from index.query import clause_mention, names_a_standard
 
@@ -172,9 +173,9 @@ class Answerer:
             return None
         pq = facts.parsed
         if pq.code and pq.clause_no:
-            return f"知识库收录的《{facts.code_title}》{pq.code} 中没有第{clause_no}条，请核对条号"
+            return clause_missing_message(facts.code_title, pq.code, clause_no)
         if pq.code is None and code_text and names_a_standard(code_text):
-            return f"知识库尚未收录 {code_text}，无法引用它的第{clause_no}条"
+            return standard_missing_message(code_text, clause_no)
         return None
 
     def _refuse(self, question: str, reason: str, confidence: float = 0.0, detail: str = "") -> Answer:

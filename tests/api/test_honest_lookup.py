@@ -31,6 +31,13 @@ def test_a_missing_clause_of_a_held_standard_is_said_first(client):
     assert answer["grounded"] is False and "没有第3.3.5条" in answer["answer"]
 
 
+def test_ask_and_search_say_a_missing_reference_in_the_same_words(client):
+    for q in ("ZJ/T 101 3.3.5", "GB55032 3.3.5"):
+        said = search(client, q)["notice"]["message"].rstrip("。")
+        answer = client.post("/v1/ask", json={"question": q}).json()
+        assert answer["answer"].startswith(f"抱歉，{said}，"), (said, answer["answer"])
+
+
 def test_other_words_of_the_query_follow_under_their_own_heading(client):
     page = search(client, "ZJT101 第3.3.5条 拆除底模")
     assert page["notice"]["kind"] == "clause_missing"
