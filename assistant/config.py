@@ -100,6 +100,8 @@ class Settings(BaseSettings):
     booking_min_inspectors: int = Field(default=2, description="inspectors a scheduled inspection needs")
     booking_horizon_days: int = Field(default=90, description="how far ahead (calendar days) a booking may be requested")
     visit_horizon_days: int = Field(default=180, description="how far ahead a visit may be wished for or planned")
+    anonymous_conversation_days: int = Field(default=30, ge=1, description="days an anonymous web conversation is "
+                                             "kept after its last message (then deleted, with its follow-up context)")
     calendar_uncovered: Literal["provisional", "refuse"] = Field(
         default="provisional",
         description="years chinese_calendar lacks: 'provisional' (statutory days by law, flagged) or 'refuse'",
@@ -292,6 +294,7 @@ LABELS_ZH: dict[str, str] = {
     "booking_min_inspectors": "每次监督至少指派监督员人数",
     "booking_horizon_days": "最远可预约天数",
     "visit_horizon_days": "上门服务最远可约天数",
+    "anonymous_conversation_days": "未登录用户的对话保留天数（自最后一条消息起）",
     "calendar_uncovered": "节假日安排缺失年份的处理",
     "calendar_supplement": "补充的节假日安排",
     "credit_base": "信用基础分",

@@ -36,7 +36,7 @@ from assistant.config import Settings, SettingView, settings_view
 from assistant.conversation import anonymous
 from assistant.conversation.engine import ConversationEngine
 from assistant.conversation.replies import Reply
-from assistant.conversation.state import ConversationState, TranscriptEntry
+from assistant.conversation.state import ConversationState, TranscriptEntry, prune_idle
 from assistant.jobs import Job, JobManager
 from assistant.knowledge import Knowledge
 from assistant.outbox import Outbox, OutboxPolicy, Sender
@@ -196,7 +196,16 @@ class Assistant:
         fresh = anonymous.issue(secret)
         key = anonymous.storage_key(secret, fresh)
         assert key is not None
+        self._prune_anonymous()
         return fresh, key
+
+    def _prune_anonymous(self) -> None:
+        """Starting a conversation is when old ones go: no scheduler is needed for a once-in-a-while delete."""
+        idle_since = self.clock() - timedelta(days=self.settings.anonymous_conversation_days)
+        with self.runtime.session() as session:
+            pruned = prune_idle(session, anonymous.STORAGE_PREFIX, idle_since)
+        if pruned:
+            log.info("deleted %d anonymous conversations idle since %s", pruned, idle_since.date())
 
     def anonymous_transcript(self, presented: str) -> list[TranscriptEntry]:
         """The messages of an anonymous conversation; empty for an id this installation did not issue."""

@@ -13,6 +13,7 @@ import hmac
 import secrets
 
 PREFIX = "a"
+STORAGE_PREFIX = "anon-"  # every anonymous conversation's stored key starts so (accounts' and chats' never do)
 _NONCE_BYTES = 18  # 24 url-safe characters
 _TAG_CHARS = 16
 
@@ -36,4 +37,4 @@ def storage_key(secret: bytes, public_id: str | None) -> str | None:
     if len(nonce) != 24 or not hmac.compare_digest(tag, _tag(secret, nonce)):
         return None
     digest = hmac.new(secret, f"anonymous-storage:{public_id}".encode(), hashlib.sha256).hexdigest()[:40]
-    return f"anon-{digest}"
+    return f"{STORAGE_PREFIX}{digest}"

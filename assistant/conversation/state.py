@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -104,3 +104,14 @@ def peek(session: Session, conversation_id: str) -> ConversationState | None:
     """The stored state without locking, for channels that show where a dialogue stands."""
     row = session.get(Conversation, conversation_id)
     return None if row is None else ConversationState.model_validate(row.state or {})
+
+
+def prune_idle(session: Session, key_prefix: str, idle_since: datetime) -> int:
+    """Delete the conversations stored under ``key_prefix`` whose last message is older than ``idle_since``.
+
+    Anonymous conversations belong to nobody who could ask for them to be removed, so they are not kept
+    forever; the count deleted is returned.
+    """
+    result = session.execute(delete(Conversation).where(Conversation.id.startswith(key_prefix, autoescape=True),
+                                                        Conversation.updated_at < idle_since))
+    return int(result.rowcount or 0)

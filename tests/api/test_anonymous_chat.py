@@ -60,3 +60,31 @@ def test_the_next_step_after_a_refusal_works_without_an_account(client, demo):
 
 def test_experts_still_have_no_chat(client, demo):
     assert_problem(client.post("/v1/chat", json={"text": "你好"}, headers=demo.auth("expert")), 403)
+
+
+def test_anonymous_conversations_idle_past_the_retention_are_deleted(client, demo):
+    """Nobody can ask for an anonymous conversation to be removed, so the server does not keep it forever."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from assistant.store.models import Conversation
+
+    assistant = client.app.state.services.assistant
+    days = assistant.settings.anonymous_conversation_days
+    old, recent = (chat(client, "混凝土养护几天")["conversation_id"] for _ in range(2))
+    mine = chat(client, "混凝土养护几天", headers=demo.auth("contractor"))["conversation_id"]
+    now = datetime.now(UTC)
+    keys = {cid: assistant.anonymous_conversation(cid)[1] for cid in (old, recent)}
+    with assistant.db.begin() as conn:
+        conn.execute(update(Conversation).where(Conversation.id == keys[old])
+                     .values(updated_at=now - timedelta(days=days + 1)))
+        conn.execute(update(Conversation).where(Conversation.id == keys[recent])
+                     .values(updated_at=now - timedelta(days=days - 1)))
+        conn.execute(update(Conversation).where(~Conversation.id.startswith("anon-"))
+                     .values(updated_at=now - timedelta(days=days + 100)))
+    chat(client, "你好")  # a new anonymous conversation is when old ones go
+    assert client.get(f"/v1/chat/{old}").json()["messages"] == []
+    assert len(client.get(f"/v1/chat/{recent}").json()["messages"]) == 2
+    # Signed-in people's conversations are theirs: never pruned with the anonymous ones.
+    assert client.get(f"/v1/chat/{mine}", headers=demo.auth("contractor")).json()["messages"]
