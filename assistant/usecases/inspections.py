@@ -6,7 +6,7 @@ import os
 import threading
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TypedDict, Unpack
 
 from assistant import printing
 from assistant.knowledge import Knowledge
@@ -53,12 +53,32 @@ class ToleranceDesk:
                 self._cache = (stamp, build_catalogue(self._knowledge.library.documents()))
             return list(self._cache[1])
 
-    def item(self, item_id: Any) -> ToleranceItem:
+    def item(self, item_id: str) -> ToleranceItem:
         return find_item(self.items(), item_id)
 
-    def check(self, item_id: Any, design: Any, values: Sequence[Any]) -> MeasurementCheck:
-        """Per-point verdicts, pass rate, alert; a Chinese ``InvalidInput`` naming the field on bad input."""
+    def check(self, item_id: str, design: object, values: Sequence[object]) -> MeasurementCheck:
+        """Per-point verdicts, pass rate, alert; a Chinese ``InvalidInput`` naming the field on bad input.
+
+        ``design`` and ``values`` are what was typed (numbers, numeric text, blanks): they are checked here,
+        point by point, so that a bad reading is named in the message rather than refused as a whole.
+        """
         return measurements.check(self.item(item_id), design, values, rules=self._rt.rules)
+
+
+class InspectionFields(TypedDict, total=False):
+    """What a new inspection record may be given (``inspections.create_inspection``'s keywords)."""
+
+    project: int | str | None
+    source: str
+    booking: str | None
+    spot_check: str | None
+    inspected_on: date | None
+    inspectors: Sequence[int | str]
+    unit_work: str
+    position: str
+    entity_items: Sequence[str]
+    behavior_items: Sequence[str]
+    photos: Sequence[int]
 
 
 class InspectionDesk:
@@ -79,7 +99,7 @@ class InspectionDesk:
             raise InvalidInput(f"{resolved} 中没有第{clause_no}条，请从检索结果中选择引用的条文", field="cited_clause")
         return view.code, view.clause_no
 
-    def create(self, actor: Actor, **fields: Any) -> InspectionDetail:
+    def create(self, actor: Actor, **fields: Unpack[InspectionFields]) -> InspectionDetail:
         with self._rt.session() as s:
             return inspections.create_inspection(s, actor, rules=self._rt.rules, now=self._rt.now(), **fields)
 
@@ -100,7 +120,7 @@ class InspectionDesk:
                 cited_clause=cited_clause, check_clause=self.check_clause, photos=photos,
                 measurement_id=measurement_id, rules=self._rt.rules, now=self._rt.now())
 
-    def measure(self, actor: Actor, record_no: str, *, item: Any, design: Any, values: Sequence[Any],
+    def measure(self, actor: Actor, record_no: str, *, item: str, design: object, values: Sequence[object],
                 position: str = "") -> MeasurementOut:
         if not actor.is_staff:
             raise PermissionDenied("只有质监站监督员或管理员可以录入实测实量")
