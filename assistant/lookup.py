@@ -12,14 +12,15 @@ from collections.abc import Mapping
 
 from assistant.views import LookupNotice
 from index import SearchFilters, SearchResult
-from index.query import clause_mention, matching_codes, names_a_standard, resolve_code
-
-# Prefixes of Chinese national, sector and local standards. A code-like word with one of these
-# ('GB50204', 'JGJ 18') names a standard; 'HRB400', 'DN100' or 'PE100' do not.
-_STANDARD_PREFIXES = (
-    "GB", "GBT", "GBJ", "GBZ", "JGJ", "JGJT", "JG", "JGT", "CJJ", "CJJT", "CJ", "CJT", "SL", "SLT", "JTG", "JTJ",
-    "CECS", "TCECS", "DL", "DLT", "TB", "YB", "HG", "SH", "JC", "JCT", "DB", "DBT", "DBJ", "DBJT",
+from index.query import (
+    STANDARD_PREFIXES,
+    clause_mention,
+    matching_codes,
+    names_a_standard,
+    resolve_code,
+    standard_prefix,
 )
+
 _NAMED_CODE = re.compile(
     r"(?<![A-Za-z])(?P<prefix>T\s*/\s*[A-Z]{2,5}|DBJ?\s*\d{0,2}(?:\s*/\s*T)?|[A-Z]{2,4}(?:\s*/\s*[TZ])?)\s*"
     r"(?P<num>\d{2,6}(?:\.\d{1,3})?)(?:\s*[-—–－]\s*(?P<year>(?:19|20)\d{2}))?(?![\d.])",
@@ -30,17 +31,11 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _GLUE = re.compile(r"[\s第条款的,，:：。.、《》()（）/-]+")
 
 
-def _prefix(code: str) -> str:
-    """'GB/T 50502-2009' -> 'GBT', 'DBJ33/T 1' -> 'DBJT'."""
-    m = re.match(r"^\s*(T\s*/\s*[A-Z]+|[A-Z]+\s*\d{0,2}(?:\s*/\s*[A-Z])?)", code.upper())
-    return re.sub(r"[\s/\d]", "", m.group(1)) if m else ""
-
-
 def named_standard(text: str, held: Mapping[str, str]) -> str | None:
     """The standard's code as typed ('GB50204-2002', 'JGJ 18'), when it has a standard's prefix (or a held one's)."""
-    known = set(_STANDARD_PREFIXES) | {_prefix(c) for c in held}
+    known = STANDARD_PREFIXES | {standard_prefix(c) for c in held}
     for m in _NAMED_CODE.finditer(text):
-        if _prefix(m.group("prefix")) in known:
+        if standard_prefix(m.group("prefix")) in known:
             return m.group(0).strip()
     return None
 
@@ -94,7 +89,7 @@ def lookup_notice(query: str, result: SearchResult, titles: Mapping[str, str],
         return _with_others(notice, rest, f"以下为与“{rest}”相关的其他条文，并非第{clause_no}条" if rest else "")
     if code is not None:
         return None, ""  # a held standard named without a number: an ordinary search within it
-    named = code_text if clause_no and code_text and names_a_standard(code_text) else named_standard(norm, titles)
+    named = code_text if clause_no and code_text and names_a_standard(code_text, titles) else named_standard(norm, titles)
     if named is None:
         return None, ""
     message = standard_missing_message(named, clause_no, _held_editions(named, titles))

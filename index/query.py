@@ -130,10 +130,28 @@ def clause_mention(text: str) -> tuple[str | None, str | None]:
     return (code.group(0).strip() if code else None), m.group("no")
 
 
-def names_a_standard(text: str) -> bool:
-    """'GB50204-2015', 'JGJ 130', 'GB/T 50502' are standards' codes; '101' or 'C30' are not (prefix of 2+ letters)."""
+# Prefixes of Chinese national, sector and local standards. A code-like word with one of these
+# ('GB50204', 'JGJ 18') names a standard; 'HRB400', 'DN100' or 'PE100' do not.
+STANDARD_PREFIXES = frozenset((
+    "GB", "GBT", "GBJ", "GBZ", "JGJ", "JGJT", "JG", "JGT", "CJJ", "CJJT", "CJ", "CJT", "SL", "SLT", "JTG", "JTJ",
+    "CECS", "TCECS", "DL", "DLT", "TB", "YB", "HG", "SH", "JC", "JCT", "DB", "DBT", "DBJ", "DBJT",
+))
+
+
+def standard_prefix(code: str) -> str:
+    """'GB/T 50502-2009' -> 'GBT', 'DBJ33/T 1' -> 'DBJT', 'ZJ/T 101' -> 'ZJT'."""
+    m = re.match(r"^\s*(T\s*/\s*[A-Z]+|[A-Z]+\s*\d{0,2}(?:\s*/\s*[A-Z])?)", code.upper())
+    return re.sub(r"[\s/\d]", "", m.group(1)) if m else ""
+
+
+def names_a_standard(text: str, held: Iterable[str] = ()) -> bool:
+    """'GB50204-2015', 'JGJ 130', 'GB/T 50502' (or a code with a held standard's prefix) name a standard;
+    '101', 'C30', 'HRB400' (a steel grade) or 'DN100' (a pipe size) do not."""
     m = _CODE_RE.match(unicodedata.normalize("NFKC", text).strip())
-    return bool(m) and sum(ch.isalpha() for ch in m.group("prefix")) >= 2
+    if not m:
+        return False
+    prefix = standard_prefix(m.group("prefix"))
+    return prefix in STANDARD_PREFIXES or prefix in {standard_prefix(c) for c in held}
 
 
 def resolve_code(text: str, codes: Iterable[str], current: Iterable[str] = ()) -> str | None:

@@ -174,7 +174,7 @@ class Answerer:
         pq = facts.parsed
         if pq.code and pq.clause_no:
             return clause_missing_message(facts.code_title, pq.code, clause_no)
-        if pq.code is None and code_text and names_a_standard(code_text):
+        if pq.code is None and code_text and names_a_standard(code_text, self.searcher.manifest.docs):
             return standard_missing_message(code_text, clause_no)
         return None
 

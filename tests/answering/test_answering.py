@@ -133,3 +133,9 @@ def test_citation_check_rules() -> None:
     assert check_citations("依据《建筑与市政工程施工质量控制通用规范》GB 55032-2022 第3.3.5条。", [c])[0]
     assert not check_citations("没有引用任何条文。", [c])[0]
     assert not check_citations("见GB 55032-2022第3.3.6条", [c])[0]
+
+
+def test_a_steel_grade_before_a_clause_number_is_not_taken_for_a_standard(searcher: Searcher) -> None:
+    """'HRB400' looks like a code; search never called it a standard, and now ask does not either."""
+    a = _answerer(searcher).answer("HRB400钢筋第4.2.3条怎么说")
+    assert "尚未收录" not in a.answer and "HRB400" not in (a.refusal_reason or "")

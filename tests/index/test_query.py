@@ -71,9 +71,16 @@ def test_title_with_full_width_brackets_names_its_standard() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("GB50204-2015", True), ("JGJ 130", True), ("GB/T 50502", True), ("ZJT105", True), ("101", False), ("C30", False)],
+    [("GB50204-2015", True), ("JGJ 130", True), ("GB/T 50502", True), ("DB33/T 1001", True), ("101", False),
+     ("C30", False), ("HRB400", False), ("DN100", False), ("PE100", False), ("ZJT105", False)],
 )
 def test_names_a_standard(text: str, expected: bool) -> None:
     from index.query import names_a_standard
 
     assert names_a_standard(text) is expected
+
+
+def test_a_held_standards_prefix_names_a_standard_too() -> None:
+    from index.query import names_a_standard
+
+    assert names_a_standard("ZJT105", ["ZJ/T 101-2025"]) and not names_a_standard("HRB400", ["ZJ/T 101-2025"])
