@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
@@ -76,6 +77,10 @@ class UnansweredReport(BaseModel):
     questions: list[UnansweredQuestion]
     topics: list[TopicCount]
     disliked: list[DislikedAnswer]
+    uncertain: int = Field(default=0, description="questions answered only with the nearest clauses (certainty likely)")
+    uncertain_questions: list[UnansweredQuestion] = Field(
+        default_factory=list, description="those questions, grouped like the unanswered ones: worth checking whether "
+        "the library lacks the clause that answers them")
 
 
 def parse_rating(value: str | int) -> int:
@@ -104,7 +109,7 @@ def log_query(
         asked_at=now or utcnow(), channel=channel[:16], account_id=account_id, conversation_id=conversation_id,
         question=question, resolved_question=resolved_question if resolved_question != question else "",
         context=context or "", intent=intent[:32], grounded=answer.grounded, refusal_reason=answer.refusal_reason or "",
-        confidence=float(answer.confidence), mode=answer.mode[:16], latency_ms=round(latency_ms, 1),
+        confidence=float(answer.confidence), certainty=answer.certainty, mode=answer.mode[:16], latency_ms=round(latency_ms, 1),
         citations=[{"code": c.code, "clause_no": c.clause_no, "kind": c.kind, "role": c.role, "score": c.score}
                    for c in answer.citations],
     )
@@ -220,20 +225,13 @@ def unanswered_report(
     start, end = _day_bounds(since, until, tz)
     in_range = (QueryLog.asked_at >= start, QueryLog.asked_at < end)
     total = session.scalar(select(func.count(QueryLog.id)).where(*in_range)) or 0
-    rows = [r for r in session.execute(
-        select(QueryLog.question, QueryLog.resolved_question, QueryLog.asked_at, QueryLog.channel)
-        .where(*in_range, QueryLog.grounded.is_(False)).order_by(QueryLog.asked_at)
-    ) if is_knowledge_question(r.question)]  # dialogue turns that reached the answerer are not knowledge gaps
+    rows = _knowledge_rows(session, *in_range, QueryLog.grounded.is_(False))
     texts = [r.resolved_question or r.question for r in rows]
     groups = cluster_questions(texts, threshold)
-    questions = []
-    for g in groups[:limit]:
-        wordings = Counter(texts[i] for i in g)
-        top = wordings.most_common(1)[0][0]
-        questions.append(UnansweredQuestion(
-            question=top, count=len(g), variants=[w for w, _ in wordings.most_common() if w != top][:5],
-            last_asked=max(rows[i].asked_at for i in g), channels=sorted({rows[i].channel for i in g}),
-        ))
+    questions = _grouped(rows, texts, groups, limit)
+    likely = _knowledge_rows(session, *in_range, QueryLog.grounded.is_(True), QueryLog.certainty == "likely")
+    likely_texts = [r.resolved_question or r.question for r in likely]
+    uncertain = _grouped(likely, likely_texts, cluster_questions(likely_texts, threshold), limit)
     fb = dict(session.execute(
         select(AnswerFeedback.rating, func.count(AnswerFeedback.id)).join(QueryLog)
         .where(*in_range).group_by(AnswerFeedback.rating)
@@ -243,7 +241,29 @@ def unanswered_report(
         unanswered_rate=round(len(rows) / total, 3) if total else 0.0,
         feedback_up=fb.get(1, 0), feedback_down=fb.get(-1, 0), questions=questions,
         topics=topics([[texts[i] for i in g] for g in groups]), disliked=_disliked(session, start, end, limit),
+        uncertain=len(likely), uncertain_questions=uncertain,
     )
+
+
+def _knowledge_rows(session: Session, *where: Any) -> list[Any]:
+    """Logged questions matching ``where``, oldest first; dialogue turns that reached the answerer are not
+    knowledge questions and are left out."""
+    return [r for r in session.execute(
+        select(QueryLog.question, QueryLog.resolved_question, QueryLog.asked_at, QueryLog.channel)
+        .where(*where).order_by(QueryLog.asked_at)
+    ) if is_knowledge_question(r.question)]
+
+
+def _grouped(rows: list[Any], texts: list[str], groups: list[list[int]], limit: int) -> list[UnansweredQuestion]:
+    out = []
+    for g in groups[:limit]:
+        wordings = Counter(texts[i] for i in g)
+        top = wordings.most_common(1)[0][0]
+        out.append(UnansweredQuestion(
+            question=top, count=len(g), variants=[w for w, _ in wordings.most_common() if w != top][:5],
+            last_asked=max(rows[i].asked_at for i in g), channels=sorted({rows[i].channel for i in g}),
+        ))
+    return out
 
 
 def _disliked(session: Session, start: datetime, end: datetime, limit: int) -> list[DislikedAnswer]:

@@ -172,6 +172,10 @@ def report(
             typer.echo(f"{i:>3}. [{q.count}次] {q.question}{also}")
     if rep.topics:
         typer.echo("\n高频主题：" + "、".join(f"{t.topic}（{t.count}）" for t in rep.topics))
+    if rep.uncertain_questions:
+        typer.echo(f"\n只给出了相近条文的问题（{rep.uncertain} 次，请核对条文库是否缺少答案）：")
+        for i, q in enumerate(rep.uncertain_questions, start=1):
+            typer.echo(f"{i:>3}. [{q.count}次] {q.question}")
     if rep.disliked:
         typer.echo("\n被点 👎 的回答：")
         for d in rep.disliked:

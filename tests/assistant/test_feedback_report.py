@@ -22,6 +22,9 @@ CITED = Answer(answer="这个问题在规范中有明确规定：……", ground
     Citation(code="ZJ/T 101-2025", title="混凝土工程施工质量要点（示例）", clause_no="6.0.2", text="……", score=0.8,
              kind="body", status="现行")])
 
+LIKELY = Answer(answer="最接近的条文如下，请核对：……", grounded=True, certainty="likely", confidence=0.6,
+                citations=CITED.citations)
+
 UNANSWERED = [
     "钢结构防火涂料厚度怎么检测", "钢结构防火涂料的厚度如何检测？", "钢结构防火涂料厚度怎么检测",
     "钢结构防火涂料验收要求", "钢结构焊缝探伤比例是多少", "幕墙气密性检测做几组啊", "幕墙气密性检测要做几组",
@@ -118,3 +121,26 @@ def test_the_report_holds_knowledge_questions_only_and_topics_are_domain_terms(e
     topics = [t.topic for t in report.topics]
     assert topics and not any(w in t for t in topics for w in ("今天", "预约", "确认", "取消")), topics
     assert any("后浇带" in t for t in topics), topics
+
+
+def test_answers_given_only_as_the_nearest_clauses_are_listed_to_check(cli_db):
+    """An answer of certainty 'likely' is not a refusal, but the station should look at it: the library may
+    lack the clause that answers it. Clear answers and dialogue turns are not listed."""
+    from sqlalchemy import select
+
+    from assistant.store.models import QueryLog
+
+    db = get_engine(get_settings())
+    for i, q in enumerate(["砌体拉结筋间距多少", "砌体拉结筋的间距是多少？", "后浇带什么时候封"]):
+        _log(db, q, LIKELY, NOW - timedelta(hours=i))
+    _log(db, "楼板拆模强度要多少", CITED, NOW)
+    _log(db, "确认", LIKELY, NOW)  # a control word that reached the answerer is not a knowledge question
+    with session_scope(db) as s:
+        assert sorted(s.scalars(select(QueryLog.certainty))) == ["clear"] + ["likely"] * 4
+    rep = json.loads(run_cli("report", "--since", "2026-09-24", "--until", "2026-09-24", "--json").stdout)
+    assert rep["uncertain"] == 3 and rep["unanswered"] == 0
+    groups = rep["uncertain_questions"]
+    assert [g["count"] for g in groups] == [2, 1]
+    assert "拉结筋" in groups[0]["question"] and groups[1]["question"] == "后浇带什么时候封"
+    text = run_cli("report", "--since", "2026-09-24", "--until", "2026-09-24").stdout
+    assert "只给出了相近条文的问题（3 次" in text and "[2次]" in text and "拆模" not in text

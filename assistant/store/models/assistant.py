@@ -49,6 +49,8 @@ class QueryLog(Base):
     grounded: Mapped[bool] = mapped_column(Boolean)
     refusal_reason: Mapped[str] = mapped_column(Text, default="")
     confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    # clear | likely | none; '' for rows logged before answers had a certainty
+    certainty: Mapped[str] = mapped_column(String(8), default="", server_default="")
     mode: Mapped[str] = mapped_column(String(16), default="extractive")
     citations: Mapped[list[Any]] = mapped_column(JSON, default=list)
     latency_ms: Mapped[float] = mapped_column(Float, default=0.0)
