@@ -7,8 +7,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.answering.grounding import FEATURES, Grounding, load_grounding, question_terms
-from index import QuestionFacts, Searcher
+from assistant.answering.grounding import (
+    FEATURES,
+    Grounding,
+    QuestionStats,
+    agreement,
+    load_grounding,
+    missing_share,
+    question_terms,
+)
+from index import Hit, QuestionFacts, Searcher
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +25,7 @@ def searcher(sample_installation: Path) -> Searcher:
 
 
 def _facts(searcher: Searcher, question: str) -> QuestionFacts:
-    facts = searcher.query(question, k=1, question=question, terms=question_terms(question)).facts
+    facts = searcher.query(question, k=1, question=question, terms=lambda w: question_terms(question, w)).facts
     assert facts is not None
     return facts
 
@@ -45,14 +53,48 @@ def test_features_separate_a_site_question_from_an_off_topic_one(searcher: Searc
     probe = Grounding(weights=(0.0,) * len(FEATURES), bias=0.0, threshold=0.5)
 
     def features(q: str) -> dict[str, float]:
-        r = searcher.query(q, k=1, question=q, terms=question_terms(q))
+        r = searcher.query(q, k=8, question=q, terms=lambda w: question_terms(q, w))
         assert r.facts is not None
-        return dict(zip(FEATURES, probe.features(q, r.hits[0], probe.question_stats(r.facts)), strict=True))
+        return dict(zip(FEATURES, probe.features(q, r.hits[0], probe.question_stats(r.facts), r.hits), strict=True))
 
     on, off = features("楼板砼浇完要浇水养护几天"), features("红烧肉怎么做才不腻")
     assert on["dense_top5"] > off["dense_top5"]
     assert on["idf_coverage"] > off["idf_coverage"]
     assert on["known_terms"] > off["known_terms"]
+    assert on["missing"] < off["missing"]
+
+
+def test_facts_carry_the_standard_wording_and_its_terms(searcher: Searcher) -> None:
+    q = "砼浇完多久能拆模"
+    facts = _facts(searcher, q)
+    assert "混凝土" in facts.wording and "模板拆除" in facts.wording  # site language in the standards' words
+    assert "混凝" in facts.terms and "砼浇" in facts.terms  # the wording's terms and the question's own
+    stats = load_grounding().question_stats(facts)
+    assert "砼浇" in stats.terms and "混凝" not in stats.terms  # idf_coverage and known_terms: the question as typed
+    assert "混凝" in stats.worded and "砼浇" not in stats.worded  # missing: the wording, terms the library holds
+
+
+def test_missing_weighs_the_rare_words_the_clause_lacks() -> None:
+    stats = QuestionStats(terms=(), idf=np.zeros(0), known=1.0, top5=None, peak=0.0,
+                          worded=("电梯", "导轨", "垂直", "偏差"), worded_idf=np.array([5.0, 6.0, 2.0, 1.0]))
+    # A formwork tolerance clause shares the generic words, not the specific ones.
+    assert missing_share(stats, {"垂直", "偏差", "模板"}) == pytest.approx(11.0 / 14.0)
+    assert missing_share(stats, {"电梯", "导轨", "垂直", "偏差"}) == 0.0
+    none_known = QuestionStats(terms=(), idf=np.zeros(0), known=0.0, top5=None, peak=0.0)
+    assert missing_share(none_known, {"电梯"}) == 1.0
+
+
+def _hit(no: str, *, lexical: float | None, dense: float | None, code: str = "GB 55032-2022") -> Hit:
+    return Hit(code=code, title="t", clause_no=no, text="x", score=0.5, kind="body", status="现行",
+               lexical_score=lexical, dense_score=dense)
+
+
+def test_agreement_asks_whether_keywords_and_meaning_land_in_one_section() -> None:
+    same = [_hit("4.3.2", lexical=9.0, dense=0.88), _hit("4.3.3", lexical=12.0, dense=0.86), _hit("3.1.1", lexical=2.0, dense=0.87)]
+    assert agreement(same) == 1.0  # best keywords 4.3.3, best meaning 4.3.2: one section
+    apart = [_hit("4.3.2", lexical=9.0, dense=0.85), _hit("7.1.1", lexical=3.0, dense=0.90, code="SL 677-2014")]
+    assert agreement(apart) == 0.0
+    assert agreement([_hit("4.3.2", lexical=None, dense=0.9)]) == 0.0  # no keyword match at all
 
 
 def test_question_stats_refuse_facts_read_for_other_terms(searcher: Searcher) -> None:
