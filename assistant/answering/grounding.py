@@ -8,11 +8,12 @@ sets' development split by ``python -m evals.calibrate``:
   (mean cosine of its five nearest clauses): low for weather, taxes, cooking;
 - ``dense_peak``: whether one clause stands out from the next nine; a question
   the library only brushes against finds many clauses equally (un)related;
-- ``idf_coverage``: how much of the question's wording, weighted by rarity, the
-  best clause covers; ``known_terms``: how much of it exists in the library at all;
+- ``known_terms``: how much of the question's wording exists in the library at all;
 - ``entry_hit``: the best match is a case or FAQ entry, written in everyday words;
 - ``missing``: how much of the question's known wording (in the standards' wording, after the
-  site-language lexicon; weighted by rarity) the best clause lacks. A question the library does not
+  site-language lexicon; weighted by rarity) the best clause lacks. It replaced ``idf_coverage`` (the
+  covered share of the question as typed, unknown words included), which it made redundant: fitted
+  together the two took opposite signs. A question the library does not
   cover usually finds a clause on a neighbouring topic that shares its generic words but not its
   specific ones (电梯导轨 → a formwork tolerance clause: 垂直度 and 允许偏差 are there, 电梯 and 导轨 are not);
 - ``agreement``: the best keyword match and the best match in meaning among the hits are in the
@@ -41,7 +42,7 @@ import numpy as np
 from index import Hit, QuestionFacts
 
 CALIBRATION_FILE = Path(__file__).with_name("grounding.json")
-FEATURES = ("dense", "dense_top5", "dense_peak", "idf_coverage", "known_terms", "entry_hit", "missing", "agreement")
+FEATURES = ("dense", "dense_top5", "dense_peak", "known_terms", "entry_hit", "missing", "agreement")
 PROFILE = 10  # nearest clauses a question's profile holds (dense_top5, dense_peak)
 
 # Words that carry the asking, not the topic: they must not count as the clause "covering" the question.
@@ -68,8 +69,8 @@ def content_bigrams(text: str) -> set[str]:
 
 
 def question_terms(question: str, wording: str = "") -> tuple[str, ...]:
-    """The terms whose document frequencies the features need: the question's own (``idf_coverage``,
-    ``known_terms``) and those of its standard ``wording`` (``missing``). Ask the searcher with
+    """The terms whose document frequencies the features need: the question's own (``known_terms``)
+    and those of its standard ``wording`` (``missing``). Ask the searcher with
     ``terms=lambda wording: question_terms(question, wording)``."""
     return tuple(sorted(content_bigrams(question) | content_bigrams(wording)))
 
@@ -170,11 +171,9 @@ class Grounding:
         if stats is None:  # no index statistics: plain word overlap
             q = content_bigrams(question)
             overlap = len(q & body) / len(q) if q else 0.0
-            return (dense, dense, 0.0, overlap, 1.0, entry, 1.0 - overlap, agree)
-        covered = np.array([t in body for t in stats.terms], dtype=bool)
-        weighted = float(stats.idf[covered].sum() / stats.idf.sum()) if stats.idf.sum() > 0 else 0.0
+            return (dense, dense, 0.0, 1.0, entry, 1.0 - overlap, agree)
         top5 = dense if stats.top5 is None else stats.top5
-        return (dense, top5, stats.peak, weighted, stats.known, entry, missing_share(stats, body), agree)
+        return (dense, top5, stats.peak, stats.known, entry, missing_share(stats, body), agree)
 
     def probability(self, question: str, hit: Hit, stats: QuestionStats | None = None,
                     hits: list[Hit] | None = None) -> float:

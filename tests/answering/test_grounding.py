@@ -59,7 +59,6 @@ def test_features_separate_a_site_question_from_an_off_topic_one(searcher: Searc
 
     on, off = features("楼板砼浇完要浇水养护几天"), features("红烧肉怎么做才不腻")
     assert on["dense_top5"] > off["dense_top5"]
-    assert on["idf_coverage"] > off["idf_coverage"]
     assert on["known_terms"] > off["known_terms"]
     assert on["missing"] < off["missing"]
 
@@ -70,7 +69,7 @@ def test_facts_carry_the_standard_wording_and_its_terms(searcher: Searcher) -> N
     assert "混凝土" in facts.wording and "模板拆除" in facts.wording  # site language in the standards' words
     assert "混凝" in facts.terms and "砼浇" in facts.terms  # the wording's terms and the question's own
     stats = load_grounding().question_stats(facts)
-    assert "砼浇" in stats.terms and "混凝" not in stats.terms  # idf_coverage and known_terms: the question as typed
+    assert "砼浇" in stats.terms and "混凝" not in stats.terms  # known_terms: the question as typed
     assert "混凝" in stats.worded and "砼浇" not in stats.worded  # missing: the wording, terms the library holds
 
 
