@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--max-false-refusal", type=float, default=0.08)
     ap.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength")
-    ap.add_argument("--clear-precision", type=float, default=0.97,
+    ap.add_argument("--clear-precision", type=float, default=0.96,
                     help="share of clear answers whose top clause must be gold (out of fold, dev)")
     ap.add_argument("--max-clear-unanswerable", type=float, default=0.01,
                     help="largest share of unanswerable dev questions allowed a clear answer")
