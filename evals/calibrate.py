@@ -69,7 +69,7 @@ def feature_matrix(searcher, rows: list[dict]) -> tuple[np.ndarray, np.ndarray, 
             continue
         assert result.facts is not None
         stats = probe.question_stats(result.facts)
-        X.append(probe.features(r["question"], hits[0], stats, hits) if hits else (0.0,) * len(FEATURES))
+        X.append(probe.features(r["question"], hits[0], stats) if hits else (0.0,) * len(FEATURES))
         y.append(1 if r["answerable"] else 0)
         ids.append(r["id"])
         gold = {clause_key(g["code"], g["clause_no"]) for g in r.get("gold", [])}

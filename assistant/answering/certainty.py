@@ -29,12 +29,22 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from assistant.answering.grounding import CALIBRATION_FILE, same_section, section_key
+from assistant.answering.grounding import CALIBRATION_FILE
 from assistant.answering.models import Certainty
 from index import Hit
 
 TIER_FEATURES = ("grounding_logit", "rival_gap", "rival_dense_gap", "next_gap", "neighbour", "lexical_top")
 CANDIDATE_KINDS = ("body", "commentary", "faq", "tolerance")  # what a likely answer may put side by side
+
+
+def section_key(hit: Hit) -> tuple[str, str]:
+    """(standard, section) a clause belongs to: its printed section heading, else its number without the last part."""
+    section = hit.section or (hit.clause_no.rsplit(".", 1)[0] if "." in hit.clause_no else hit.clause_no)
+    return hit.code, section
+
+
+def same_section(a: Hit, b: Hit) -> bool:
+    return section_key(a) == section_key(b)
 
 
 def clause_order(clause_no: str) -> tuple:

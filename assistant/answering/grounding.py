@@ -15,10 +15,7 @@ sets' development split by ``python -m evals.calibrate``:
   covered share of the question as typed, unknown words included), which it made redundant: fitted
   together the two took opposite signs. A question the library does not
   cover usually finds a clause on a neighbouring topic that shares its generic words but not its
-  specific ones (电梯导轨 → a formwork tolerance clause: 垂直度 and 允许偏差 are there, 电梯 and 导轨 are not);
-- ``agreement``: the best keyword match and the best match in meaning among the hits are in the
-  same section. When the library covers a question both ways of searching land on its rule; when it
-  does not they drift to different places.
+  specific ones (电梯导轨 → a formwork tolerance clause: 垂直度 and 允许偏差 are there, 电梯 and 导轨 are not).
 
 The question's side of the features (its nearest cosines, its terms' document
 frequencies) comes from the ``QuestionFacts`` of the same ``Searcher.query`` that
@@ -42,7 +39,7 @@ import numpy as np
 from index import Hit, QuestionFacts
 
 CALIBRATION_FILE = Path(__file__).with_name("grounding.json")
-FEATURES = ("dense", "dense_top5", "dense_peak", "known_terms", "entry_hit", "missing", "agreement")
+FEATURES = ("dense", "dense_top5", "dense_peak", "known_terms", "entry_hit", "missing")
 PROFILE = 10  # nearest clauses a question's profile holds (dense_top5, dense_peak)
 
 # Words that carry the asking, not the topic: they must not count as the clause "covering" the question.
@@ -79,16 +76,6 @@ def hit_bigrams(hit: Hit) -> set[str]:
     return content_bigrams(f"{hit.title} {hit.chapter} {hit.section} {hit.clause_title} {hit.text} {hit.commentary or ''}")
 
 
-def section_key(hit: Hit) -> tuple[str, str]:
-    """(standard, section) a clause belongs to: its printed section heading, else its number without the last part."""
-    section = hit.section or (hit.clause_no.rsplit(".", 1)[0] if "." in hit.clause_no else hit.clause_no)
-    return hit.code, section
-
-
-def same_section(a: Hit, b: Hit) -> bool:
-    return section_key(a) == section_key(b)
-
-
 def missing_share(stats: QuestionStats, body: set[str]) -> float:
     """Share (weighted by rarity) of the question's terms in standard wording, those the library holds,
     that the clause ``body`` lacks; 1.0 when the library holds none of them."""
@@ -97,17 +84,6 @@ def missing_share(stats: QuestionStats, body: set[str]) -> float:
     lacking = np.array([t not in body for t in stats.worded], dtype=bool)
     total = float(stats.worded_idf.sum())
     return float(stats.worded_idf[lacking].sum() / total) if total > 0 else 1.0
-
-
-def agreement(hits: list[Hit]) -> float:
-    """1.0 when the best keyword match and the best match in meaning among ``hits`` share a section."""
-    lexical = [h for h in hits if h.lexical_score is not None]
-    dense = [h for h in hits if h.dense_score is not None]
-    if not lexical or not dense:
-        return 0.0
-    best_lexical = max(lexical, key=lambda h: h.lexical_score or 0.0)
-    best_dense = max(dense, key=lambda h: h.dense_score or 0.0)
-    return 1.0 if same_section(best_lexical, best_dense) else 0.0
 
 
 @dataclass(frozen=True)
@@ -159,25 +135,20 @@ class Grounding:
         peak = float(prof[0] - prof[1:].mean()) if prof.size > 1 else 0.0
         return QuestionStats(own, idf, known, top5, peak, tuple(facts.terms[i] for i in worded), all_idf[worded])
 
-    def features(self, question: str, hit: Hit, stats: QuestionStats | None = None,
-                 hits: list[Hit] | None = None) -> tuple[float, ...]:
-        """The features of ``FEATURES`` for ``hit`` as the answer; ``hits``: the ranked list it heads
-        (for ``agreement``; without it, agreement is assumed)."""
+    def features(self, question: str, hit: Hit, stats: QuestionStats | None = None) -> tuple[float, ...]:
         dense = hit.dense_score if hit.dense_score is not None else 0.0
         # Case and FAQ entries are written in everyday words, so generic questions match them more easily.
         entry = 1.0 if hit.kind in ("case", "faq") else 0.0
-        agree = agreement(hits) if hits else 1.0
         body = hit_bigrams(hit)
         if stats is None:  # no index statistics: plain word overlap
             q = content_bigrams(question)
             overlap = len(q & body) / len(q) if q else 0.0
-            return (dense, dense, 0.0, 1.0, entry, 1.0 - overlap, agree)
+            return (dense, dense, 0.0, 1.0, entry, 1.0 - overlap)
         top5 = dense if stats.top5 is None else stats.top5
-        return (dense, top5, stats.peak, stats.known, entry, missing_share(stats, body), agree)
+        return (dense, top5, stats.peak, stats.known, entry, missing_share(stats, body))
 
-    def probability(self, question: str, hit: Hit, stats: QuestionStats | None = None,
-                    hits: list[Hit] | None = None) -> float:
-        f = self.features(question, hit, stats, hits)
+    def probability(self, question: str, hit: Hit, stats: QuestionStats | None = None) -> float:
+        f = self.features(question, hit, stats)
         z = self.bias + sum(w * x for w, x in zip(self.weights, f, strict=True))
         return 1.0 / (1.0 + math.exp(-z))
 
@@ -186,7 +157,7 @@ class Grounding:
             return Decision(False, 0.0, "检索无结果")
         if "clause_no" in hits[0].matched_by:
             return Decision(True, 1.0, "按条号查到")
-        p = self.probability(question, hits[0], stats, hits)
+        p = self.probability(question, hits[0], stats)
         if p >= self.threshold:
             return Decision(True, p, "")
         return Decision(False, p, "检索到的条文与问题不相关")
@@ -205,7 +176,6 @@ class Grounding:
         return other.dense_score >= top.dense_score - self.related_margin
 
     def case_ok(self, question: str, hit: Hit, stats: QuestionStats | None = None) -> bool:
-        """A case entry judged on its own words and closeness (``agreement`` is about the clauses' ranking)."""
         return self.probability(question, hit, stats) >= self.threshold
 
 
