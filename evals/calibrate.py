@@ -1,6 +1,6 @@
 """Fit the refusal decision and the certainty tiers on the development split; write assistant/answering/grounding.json.
 
-    python -m evals.calibrate [--max-false-refusal 0.08] [--clear-precision 0.97]
+    python -m evals.calibrate [--max-false-refusal 0.08] [--clear-precision 0.96]
 
 Features come from the live retrieval (``Grounding.features``); the model is a
 logistic regression on standardised features (stored as weights on the raw
