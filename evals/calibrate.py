@@ -1,6 +1,6 @@
 """Fit the refusal decision and the certainty tiers on the development split; write assistant/answering/grounding.json.
 
-    python -m evals.calibrate [--max-false-refusal 0.08] [--clear-precision 0.97]
+    python -m evals.calibrate [--max-false-refusal 0.08] [--clear-precision 0.96]
 
 Features come from the live retrieval (``Grounding.features``); the model is a
 logistic regression on standardised features (stored as weights on the raw
@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--max-false-refusal", type=float, default=0.08)
     ap.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength")
-    ap.add_argument("--clear-precision", type=float, default=0.97,
+    ap.add_argument("--clear-precision", type=float, default=0.96,
                     help="share of clear answers whose top clause must be gold (out of fold, dev)")
     ap.add_argument("--max-clear-unanswerable", type=float, default=0.01,
                     help="largest share of unanswerable dev questions allowed a clear answer")

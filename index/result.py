@@ -31,6 +31,7 @@ class QuestionFacts:
     terms: tuple[str, ...]  # the terms the caller asked about
     doc_freqs: np.ndarray  # per term: how many indexed clauses contain it
     live_clauses: int
+    wording: str = ""  # the question in the standards' wording, as BM25 reads it (site language expanded)
 
     @property
     def reference_exists(self) -> bool:

@@ -17,7 +17,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -197,7 +197,7 @@ class Searcher:
         *,
         cases: int = 0,
         question: str | None = None,
-        terms: Sequence[str] = (),
+        terms: Sequence[str] | Callable[[str], Sequence[str]] = (),
         profile: int = 10,
     ) -> SearchResult:
         """The ``k`` best clauses for ``query`` and, from the same index version, what answering needs.
@@ -206,6 +206,8 @@ class Searcher:
         ranked from the same embedding and BM25 scores. ``question``: also the question's own facts
         (its clause reference, its ``profile`` nearest cosines, the document frequencies of
         ``terms``); for a follow-up, ``query`` carries context that ``question`` does not.
+        ``terms`` may be a function of the question in the standards' wording (site language
+        expanded, ``QuestionFacts.wording``) returning the terms.
 
         A question (or, without one, a query) naming a standard and a clause number is decided by
         that number: the clause is quoted or reported missing. Its case entries and profile are
@@ -231,7 +233,7 @@ class Searcher:
 
 
 def _facts(r: Ranker, question: str, pq: ParsedQuery | None, pinned: Hit | None, hits: list[Hit],
-           terms: Sequence[str], profile: int) -> QuestionFacts:
+           terms: Sequence[str] | Callable[[str], Sequence[str]], profile: int) -> QuestionFacts:
     """The question's side, from the ranker's version; ``pq``/``pinned`` are reused when the query is the question."""
     st = r.st
     text = question.strip()
@@ -247,13 +249,16 @@ def _facts(r: Ranker, question: str, pq: ParsedQuery | None, pinned: Hit | None,
     if text and profile > 0 and not pq.is_lookup:  # decided by the clause number, not by closeness
         prof = np.array([c for _, c in r.dense(r.vector(r.expand(text).text), st.mask(current), profile)],
                         dtype=np.float32)
+    wording = r.expand(text).lexical if text else ""
+    wanted = tuple(terms(wording) if callable(terms) else terms)
     return QuestionFacts(
         text=question,
         parsed=pq,
         pinned=pinned,
         code_title=st.titles.get(pq.code, "") if pq.code else "",
         profile=prof,
-        terms=tuple(terms),
-        doc_freqs=st.doc_freqs(list(terms)),
+        terms=wanted,
+        doc_freqs=st.doc_freqs(list(wanted)),
         live_clauses=int(st.live.sum()),
+        wording=wording,
     )

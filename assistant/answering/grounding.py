@@ -8,9 +8,14 @@ sets' development split by ``python -m evals.calibrate``:
   (mean cosine of its five nearest clauses): low for weather, taxes, cooking;
 - ``dense_peak``: whether one clause stands out from the next nine; a question
   the library only brushes against finds many clauses equally (un)related;
-- ``idf_coverage``: how much of the question's wording, weighted by rarity, the
-  best clause covers; ``known_terms``: how much of it exists in the library at all;
-- ``entry_hit``: the best match is a case or FAQ entry, written in everyday words.
+- ``known_terms``: how much of the question's wording exists in the library at all;
+- ``entry_hit``: the best match is a case or FAQ entry, written in everyday words;
+- ``missing``: how much of the question's known wording (in the standards' wording, after the
+  site-language lexicon; weighted by rarity) the best clause lacks. It replaced ``idf_coverage`` (the
+  covered share of the question as typed, unknown words included), which it made redundant: fitted
+  together the two took opposite signs. A question the library does not
+  cover usually finds a clause on a neighbouring topic that shares its generic words but not its
+  specific ones (电梯导轨 → a formwork tolerance clause: 垂直度 and 允许偏差 are there, 电梯 and 导轨 are not).
 
 The question's side of the features (its nearest cosines, its terms' document
 frequencies) comes from the ``QuestionFacts`` of the same ``Searcher.query`` that
@@ -25,7 +30,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,7 +39,7 @@ import numpy as np
 from index import Hit, QuestionFacts
 
 CALIBRATION_FILE = Path(__file__).with_name("grounding.json")
-FEATURES = ("dense", "dense_top5", "dense_peak", "idf_coverage", "known_terms", "entry_hit")
+FEATURES = ("dense", "dense_top5", "dense_peak", "known_terms", "entry_hit", "missing")
 PROFILE = 10  # nearest clauses a question's profile holds (dense_top5, dense_peak)
 
 # Words that carry the asking, not the topic: they must not count as the clause "covering" the question.
@@ -60,13 +65,25 @@ def content_bigrams(text: str) -> set[str]:
     return out
 
 
-def question_terms(question: str) -> tuple[str, ...]:
-    """The terms whose document frequencies ``idf_coverage`` and ``known_terms`` need (ask the searcher for these)."""
-    return tuple(sorted(content_bigrams(question)))
+def question_terms(question: str, wording: str = "") -> tuple[str, ...]:
+    """The terms whose document frequencies the features need: the question's own (``known_terms``)
+    and those of its standard ``wording`` (``missing``). Ask the searcher with
+    ``terms=lambda wording: question_terms(question, wording)``."""
+    return tuple(sorted(content_bigrams(question) | content_bigrams(wording)))
 
 
 def hit_bigrams(hit: Hit) -> set[str]:
     return content_bigrams(f"{hit.title} {hit.chapter} {hit.section} {hit.clause_title} {hit.text} {hit.commentary or ''}")
+
+
+def missing_share(stats: QuestionStats, body: set[str]) -> float:
+    """Share (weighted by rarity) of the question's terms in standard wording, those the library holds,
+    that the clause ``body`` lacks; 1.0 when the library holds none of them."""
+    if not stats.worded:
+        return 1.0
+    lacking = np.array([t not in body for t in stats.worded], dtype=bool)
+    total = float(stats.worded_idf.sum())
+    return float(stats.worded_idf[lacking].sum() / total) if total > 0 else 1.0
 
 
 @dataclass(frozen=True)
@@ -85,6 +102,8 @@ class QuestionStats:
     known: float  # share of the terms that occur in the library
     top5: float | None  # mean cosine of the 5 nearest clauses; None for an empty index
     peak: float  # best cosine minus the mean of the next ones
+    worded: tuple[str, ...] = ()  # terms of the question in standard wording that the library holds
+    worded_idf: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 @dataclass(frozen=True)
@@ -98,20 +117,23 @@ class Grounding:
     def question_stats(self, facts: QuestionFacts) -> QuestionStats:
         """The question's side of the features, once per answer and shared by every hit judged.
 
-        ``facts`` must have been asked for with ``terms=question_terms(question)``.
+        ``facts`` must have been asked for with ``terms=lambda w: question_terms(question, w)``.
         """
-        terms = question_terms(facts.text)
-        if facts.terms != terms:
-            raise ValueError("QuestionFacts were read for other terms than question_terms(question)")
-        idf, known = np.zeros(0), 1.0
-        if terms:
-            df, n = facts.doc_freqs, facts.live_clauses
-            idf = np.log((n + 1) / (df + 0.5))
-            known = float(np.mean(df > 0))
+        if facts.terms != question_terms(facts.text, facts.wording):
+            raise ValueError("QuestionFacts were read for other terms than question_terms(question, wording)")
+        all_idf = np.log((facts.live_clauses + 1) / (facts.doc_freqs + 0.5)) if facts.terms else np.zeros(0)
+        by_term = dict(zip(facts.terms, range(len(facts.terms)), strict=True))
+        own = tuple(sorted(content_bigrams(facts.text)))
+        pick = [by_term[t] for t in own]
+        idf, known = all_idf[pick], 1.0
+        if own:
+            known = float(np.mean(facts.doc_freqs[pick] > 0))
+        # the standard wording's terms that occur in the library (the others cannot be missed by a clause)
+        worded = [by_term[t] for t in sorted(content_bigrams(facts.wording)) if facts.doc_freqs[by_term[t]] > 0]
         prof = facts.profile
         top5 = float(prof[:5].mean()) if prof.size else None
         peak = float(prof[0] - prof[1:].mean()) if prof.size > 1 else 0.0
-        return QuestionStats(terms, idf, known, top5, peak)
+        return QuestionStats(own, idf, known, top5, peak, tuple(facts.terms[i] for i in worded), all_idf[worded])
 
     def features(self, question: str, hit: Hit, stats: QuestionStats | None = None) -> tuple[float, ...]:
         dense = hit.dense_score if hit.dense_score is not None else 0.0
@@ -120,11 +142,10 @@ class Grounding:
         body = hit_bigrams(hit)
         if stats is None:  # no index statistics: plain word overlap
             q = content_bigrams(question)
-            return (dense, dense, 0.0, len(q & body) / len(q) if q else 0.0, 1.0, entry)
-        covered = np.array([t in body for t in stats.terms], dtype=bool)
-        weighted = float(stats.idf[covered].sum() / stats.idf.sum()) if stats.idf.sum() > 0 else 0.0
+            overlap = len(q & body) / len(q) if q else 0.0
+            return (dense, dense, 0.0, 1.0, entry, 1.0 - overlap)
         top5 = dense if stats.top5 is None else stats.top5
-        return (dense, top5, stats.peak, weighted, stats.known, entry)
+        return (dense, top5, stats.peak, stats.known, entry, missing_share(stats, body))
 
     def probability(self, question: str, hit: Hit, stats: QuestionStats | None = None) -> float:
         f = self.features(question, hit, stats)

@@ -92,8 +92,8 @@ class Answerer:
     def retrieve(self, question: str, *, context: str | None = None, k: int = 8) -> SearchResult:
         """The one search behind an answer: hits for question + context, case entries, and the question's facts."""
         query = question if not context else f"{question} {context}"
-        return self.searcher.query(query, k=k, cases=_CASES, question=question, terms=question_terms(question),
-                                   profile=PROFILE)
+        return self.searcher.query(query, k=k, cases=_CASES, question=question,
+                                   terms=lambda wording: question_terms(question, wording), profile=PROFILE)
 
     def answer(self, question: str, *, context: str | None = None) -> Answer:
         """``context`` is the previous question of the conversation, for follow-ups the caller resolved."""

