@@ -106,8 +106,10 @@ def test_an_answer_is_short_and_shows_each_clause_once(server, page, shot):
     expect(pg.locator("#toast")).to_contain_text("已复制引用：《混凝土工程施工质量要点（示例）》ZJ/T 101-2025 第5.1.1条")
 
     # A clause listing several tolerances: only the item asked about has its numbers marked.
-    cover = ask(pg, "钢筋保护层厚度允许偏差是多少").locator(".cites.primary .cite")
-    expect(cover.locator(".clause-text")).to_contain_text("纵向受力钢筋保护层厚度允许偏差")
+    # (Clear or likely, the clause is among the primary cards; the tier is the model's call, tested elsewhere.)
+    cover = ask(pg, "钢筋保护层厚度允许偏差是多少").locator(".cites.primary .cite").filter(
+        has_text="纵向受力钢筋保护层厚度允许偏差")
+    expect(cover).to_have_count(1)
     expect(cover.locator("mark")).to_have_text(["±10 mm", "±5 mm", "±3 mm"])
     shot(pg, "marked-item")
     assert pg.errors == [], pg.errors  # type: ignore[attr-defined]
