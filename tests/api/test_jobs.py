@@ -164,6 +164,12 @@ def test_a_restarted_server_stops_the_old_worker_and_says_the_job_was_interrupte
 
     orphan = subprocess.Popen([sys.executable, "-c", "import assistant.cli, time; time.sleep(600)"])
     try:
+        # Until the child has exec'd, /proc shows the parent's command line (a busy machine widens that window),
+        # and the server rightly leaves alone a process that is not a zhijian worker.
+        deadline = time.monotonic() + 30
+        while b"assistant.cli" not in Path(f"/proc/{orphan.pid}/cmdline").read_bytes():
+            assert time.monotonic() < deadline, "the child never started"
+            time.sleep(0.01)
         settings = Settings(data_dir=tmp_path)
         old = JobManager(settings, on_index_changed=lambda: None)
         job = Job(id="a" * 32, kind="ingest", status=JobStatus.running, status_label="处理中", submitted_by="管理员",
