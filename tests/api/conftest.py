@@ -9,6 +9,7 @@ demo seed plus demo tokens before a test, so tests never see each other's writes
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -107,6 +108,18 @@ def demo(api_app) -> Demo:
 def rows(app, table: str) -> int:
     with app.state.services.assistant.db.connect() as conn:
         return conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+
+
+def wait_for_job(client, url: str, headers: dict, timeout: float = 300) -> dict:
+    """Poll a background job (``/v1/documents/jobs/<id>``) until it is no longer queued or running."""
+    deadline = time.monotonic() + timeout
+    job: dict = {}
+    while time.monotonic() < deadline:
+        job = client.get(url, headers=headers).json()
+        if job["status"] not in ("queued", "running"):
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job did not finish in {timeout}s: {job}")
 
 
 def assert_problem(resp, status: int, code: str | None = None) -> dict:

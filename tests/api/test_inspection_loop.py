@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 import shutil
-import time
 from datetime import date, timedelta
 
 import pytest
@@ -18,7 +17,7 @@ from typer.testing import CliRunner
 from api.app import create_app
 from assistant.store import migrate
 
-from .conftest import NO_LIMITS, assert_problem, make_settings, reset_store
+from .conftest import NO_LIMITS, assert_problem, make_settings, reset_store, wait_for_job
 
 CONTRACT = {"id", "name", "unit", "lower", "upper", "relative_to_design", "points", "code", "clause_no"}
 
@@ -85,16 +84,6 @@ def writable(sample_installation, tmp_path, backend):
     app = create_app(make_settings(data, **backend, **NO_LIMITS))
     migrate.upgrade(app.state.services.assistant.db)
     return app
-
-
-def _wait(c, url, headers, timeout=300):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = c.get(url, headers=headers).json()
-        if job["status"] not in ("queued", "running"):
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"job did not finish in {timeout}s: {job}")
 
 
 def _pdf_text(resp) -> str:
@@ -190,7 +179,7 @@ def test_inspect_measure_notify_reply_reinspect_close_publish_and_find(writable)
         assert pub.status_code == 202, pub.text
         published = pub.json()
         assert published["case_no"].startswith("AL") and "示例建工" not in published["cause"]
-        job = _wait(c, f"/v1/documents/jobs/{published['job_id']}", admin)
+        job = wait_for_job(c, f"/v1/documents/jobs/{published['job_id']}", admin)
         assert job["status"] == "succeeded", job
         assert c.get("/v1/cases", headers=zhang).json()[0]["job_status"] == "succeeded"
         found = c.get("/v1/search", params={"q": "碎砖头代替砂浆垫块 钢筋下沉", "k": 5, "kind": "case"}).json()["hits"]

@@ -15,7 +15,7 @@ from assistant.store import migrate
 from corpus.ingest import parse_path
 from corpus.library import Library
 
-from .conftest import NO_LIMITS, assert_problem, make_settings, reset_store
+from .conftest import NO_LIMITS, assert_problem, make_settings, reset_store, wait_for_job
 
 # A fictional document in the sample corpus's format (front matter + numbered clauses).
 NEW_DOC = """---
@@ -46,16 +46,6 @@ def writable(sample_installation, tmp_path):
     return app
 
 
-def _wait(client, url, headers, timeout=240):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = client.get(url, headers=headers).json()
-        if job["status"] not in ("queued", "running"):
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"job did not finish in {timeout}s: {job}")
-
-
 def test_upload_ingests_in_the_background_and_the_index_swaps_in(writable):
     demo = reset_store(writable)
     admin = demo.auth("admin")
@@ -67,7 +57,7 @@ def test_upload_ingests_in_the_background_and_the_index_swaps_in(writable):
                    headers=admin)
         assert r.status_code == 202, r.text
         assert r.json()["status"] in ("queued", "running") and r.json()["files"] == ["幕墙要点.md"]
-        job = _wait(c, r.headers["location"], admin)
+        job = wait_for_job(c, r.headers["location"], admin)
         assert job["status"] == "succeeded", job
         assert job["results"][0]["outcome"] == "added" and job["results"][0]["code"] == "ZJ/T 199-2026"
         assert job["results"][0]["clauses"] == 3 and job["results"][0]["mandatory"] == 1
@@ -81,10 +71,10 @@ def test_upload_ingests_in_the_background_and_the_index_swaps_in(writable):
         assert job["id"] in [j["id"] for j in c.get("/v1/documents/jobs", headers=admin).json()]
 
         # The same file again changes nothing; a broken file fails with a Chinese reason.
-        same = _wait(c, c.post("/v1/documents", files=[("files", ("again.md", NEW_DOC.encode(), "text/markdown"))],
+        same = wait_for_job(c, c.post("/v1/documents", files=[("files", ("again.md", NEW_DOC.encode(), "text/markdown"))],
                               headers=admin).headers["location"], admin)
         assert same["status"] == "succeeded" and same["results"][0]["outcome"] == "unchanged"
-        bad = _wait(c, c.post("/v1/documents", files=[("files", ("坏文件.pdf", b"%PDF-1.4 broken", "application/pdf"))],
+        bad = wait_for_job(c, c.post("/v1/documents", files=[("files", ("坏文件.pdf", b"%PDF-1.4 broken", "application/pdf"))],
                              headers=admin).headers["location"], admin)
         assert bad["status"] == "failed" and bad["results"][0]["outcome"] == "failed"
         assert any("\u4e00" <= ch <= "\u9fff" for ch in bad["results"][0]["error"])
@@ -115,7 +105,7 @@ def test_upload_keeps_the_file_name_that_names_the_standard(writable, corpora):
         r = c.post("/v1/documents", files=[("files", (real.name, head.encode(), "text/markdown"))], headers=admin)
         assert r.status_code == 202, r.text
         assert r.json()["files"] == [real.name]
-        job = _wait(c, r.headers["location"], admin)
+        job = wait_for_job(c, r.headers["location"], admin)
         assert job["status"] == "succeeded", job
         assert job["results"][0]["code"] == "GB 51247-2018", job["results"][0]
         assert job["results"][0]["title"] == "水工建筑物抗震设计标准"
@@ -202,11 +192,11 @@ def test_remove_deletes_a_document_as_a_job(writable):
     admin = demo.auth("admin")
     with TestClient(writable) as c:
         r = c.post("/v1/documents", files=[("files", ("幕墙要点.md", NEW_DOC.encode(), "text/markdown"))], headers=admin)
-        assert _wait(c, r.headers["location"], admin)["status"] == "succeeded"
+        assert wait_for_job(c, r.headers["location"], admin)["status"] == "succeeded"
         assert_problem(c.delete("/v1/documents/ZJT199", headers=demo.auth("inspector")), 403)
         assert_problem(c.delete("/v1/documents/ZJT-NOPE-1", headers=admin), 404, "document_not_found")
         r = c.delete("/v1/documents/ZJT199", headers=admin)
         assert r.status_code == 202 and r.json()["kind"] == "remove" and r.json()["target"] == "ZJ/T 199-2026"
-        job = _wait(c, r.headers["location"], admin)
+        job = wait_for_job(c, r.headers["location"], admin)
         assert job["status"] == "succeeded", job
         assert "ZJ/T 199-2026" not in [d["code"] for d in c.get("/v1/documents").json()["documents"]]
