@@ -17,7 +17,6 @@ from datetime import date
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from assistant.answering.models import Answer, Citation
 from assistant.store.bindings import issue_code
 from assistant.store.booking_views import list_bookings
 from assistant.store.db import session_scope
@@ -26,6 +25,7 @@ from assistant.store.rules import StoreRules
 from bots.telegram import BotConfig, build_application
 from bots.telegram.render import utf16_len
 from bots.telegram.webhook import SECRET_HEADER, webhook_app
+from tests.plugins.assistant import LongAnswerer
 from tests.plugins.botapi import TOKEN
 from tests.plugins.bots import NOW, Chat, bind, button_data
 
@@ -190,30 +190,13 @@ def test_unbound_user_may_ask_and_look_up_credit_but_is_told_how_to_bind(api, ma
 
 # -- a long answer -------------------------------------------------------------------------------------------
 
-class LongAnswerer:
+def long_answerer() -> LongAnswerer:
     """A grounded answer of about 6,000 characters: six quoted clauses (with characters HTML must escape)."""
-
-    def __init__(self) -> None:
-        self.citations = [
-            Citation(code="GB 50204-2015", title="混凝土结构工程施工质量验收规范", clause_no=f"4.{i}.{i + 1}",
-                     text=(f"第{i}条要求<甲>&“乙”：" + "模板及支架应具有足够的承载力、刚度和稳定性。" * 43 + "结束。"),
-                     score=1.0, kind="body", status="现行", mandatory=i % 2 == 0)
-            for i in range(1, 7)
-        ]
-
-    def lookup(self, text: str):
-        return None
-
-    def answer(self, question: str, *, context: str | None = None) -> Answer:
-        parts = ["这个问题在规范中有明确规定："]
-        for c in self.citations:
-            badge = "【强制性条文】" if c.mandatory else ""
-            parts.append(f"{c.reference()}{badge}：\n“{c.text}”")
-        return Answer(answer="\n\n".join(parts), grounded=True, citations=self.citations, confidence=0.9)
+    return LongAnswerer(lambda i: (f"第{i}条要求<甲>&“乙”：" + "模板及支架应具有足够的承载力、刚度和稳定性。" * 43 + "结束。"))
 
 
 def test_a_6000_character_answer_is_split_without_breaking_a_citation(api, make_bot, engine):
-    answerer = LongAnswerer()
+    answerer = long_answerer()
     full = answerer.answer("q").answer
     assert 6000 <= len(full) < 6200
     with make_bot(answerer):

@@ -17,7 +17,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from assistant.answering.models import Answer, Citation
+from assistant.answering.models import Answer
 from assistant.store.bindings import issue_code
 from assistant.store.booking_views import list_bookings
 from assistant.store.db import session_scope
@@ -25,6 +25,7 @@ from assistant.store.models import AnswerFeedback, ChannelBinding, QueryLog
 from assistant.store.rules import StoreRules
 from bots.wecom import ChannelConfig
 from bots.wecom.render import TEXT_LIMIT
+from tests.plugins.assistant import LongAnswerer
 from tests.plugins.store import NOW
 from tests.plugins.wecomapi import CORP_ID
 
@@ -177,30 +178,13 @@ def test_a_slow_answer_is_acknowledged_and_sent_through_message_send(make_wecom,
 
 # -- a long answer, the token expiring between its messages --------------------------------------------------
 
-class LongAnswerer:
+def long_answerer() -> LongAnswerer:
     """A grounded answer of about 3,000 characters (9 KB): six quoted clauses."""
-
-    def __init__(self) -> None:
-        self.citations = [
-            Citation(code="GB 50204-2015", title="混凝土结构工程施工质量验收规范", clause_no=f"4.{i}.{i + 1}",
-                     text=f"第{i}条：" + "模板及支架应具有足够的承载力、刚度和稳定性，" * 20 + "结束。",
-                     score=1.0, kind="body", status="现行", mandatory=i % 2 == 0)
-            for i in range(1, 7)
-        ]
-
-    def lookup(self, text: str):
-        return None
-
-    def answer(self, question: str, *, context: str | None = None) -> Answer:
-        parts = ["这个问题在规范中有明确规定："]
-        for c in self.citations:
-            badge = "【强制性条文】" if c.mandatory else ""
-            parts.append(f"{c.reference()}{badge}：\n“{c.text}”")
-        return Answer(answer="\n\n".join(parts), grounded=True, citations=self.citations, confidence=0.9)
+    return LongAnswerer(lambda i: f"第{i}条：" + "模板及支架应具有足够的承载力、刚度和稳定性，" * 20 + "结束。")
 
 
 def test_a_long_answer_is_split_and_survives_the_token_expiring_mid_run(make_wecom):
-    answerer = LongAnswerer()
+    answerer = long_answerer()
     full = answerer.answer("q").answer
     with make_wecom(answerer) as rig:
         member = rig.member("zhaoliu")
@@ -222,7 +206,7 @@ def test_a_long_answer_is_split_and_survives_the_token_expiring_mid_run(make_wec
 
 
 def test_server_errors_are_retried_until_the_api_answers(make_wecom):
-    with make_wecom(LongAnswerer(), markdown=True) as rig:
+    with make_wecom(long_answerer(), markdown=True) as rig:
         rig.api.fail_next("gettoken", 503)
         rig.api.fail_next("message/send", 502, 500)
         member = rig.member("sunqi")

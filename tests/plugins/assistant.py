@@ -7,7 +7,7 @@ adjusted working day — so "明天" is a holiday, "10月1日" is refused and "1
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import count
 from pathlib import Path
 
@@ -25,6 +25,31 @@ from assistant.store.seed import seed_demo
 from tests.plugins.store import BACKENDS, NOW, PG_URL, World, drop_schema, unique_schema
 
 _ids = count(1)
+
+
+class LongAnswerer:
+    """A grounded answer of six quoted clauses, each ``clause_text(i)``: long enough to test a channel's splitting."""
+
+    def __init__(self, clause_text: Callable[[int], str]) -> None:
+        from assistant.answering.models import Citation
+
+        self.citations = [
+            Citation(code="GB 50204-2015", title="混凝土结构工程施工质量验收规范", clause_no=f"4.{i}.{i + 1}",
+                     text=clause_text(i), score=1.0, kind="body", status="现行", mandatory=i % 2 == 0)
+            for i in range(1, 7)
+        ]
+
+    def lookup(self, text: str):
+        return None
+
+    def answer(self, question: str, *, context: str | None = None):
+        from assistant.answering.models import Answer
+
+        parts = ["这个问题在规范中有明确规定："]
+        for c in self.citations:
+            badge = "【强制性条文】" if c.mandatory else ""
+            parts.append(f"{c.reference()}{badge}：\n“{c.text}”")
+        return Answer(answer="\n\n".join(parts), grounded=True, citations=self.citations, confidence=0.9)
 
 
 class NoAnswerer:
