@@ -11,14 +11,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from corpus.citation import ENTRY_KINDS, cite
+from corpus.citation import cite
 from corpus.models import Clause, ClauseKind, ClauseVersion, Document
 from corpus.revisions import edition_on, version_on
 from index.models import Hit, SearchFilters
 
 __all__ = ["ClauseEntry", "ClauseVersionView", "ClauseView", "DatabaseHealth", "DocumentInfo", "DocumentList", "DocumentView", "Health", "Hit",
            "IndexHealth", "LookupNotice", "SearchFilters",
-           "ENTRY_KINDS", "SearchPage", "cite", "clause_view", "document_view"]
+           "SearchPage", "cite", "clause_view", "document_view"]
 
 class ClauseVersionView(BaseModel):
     """One wording of a revised clause and the days it is (was, will be) in force."""

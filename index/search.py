@@ -245,11 +245,12 @@ def _facts(r: Ranker, question: str, pq: ParsedQuery | None, pinned: Hit | None,
             # Scored like a clause found by number in the query itself: at least 1, above every fused score.
             score = max(1.0, hits[0].score) if hits else 1.0
             pinned = r.hits([(row, score)], {row: ["clause_no"]}, ({}, {}), 1, current)[0]
+    expanded = r.expand(text) if text else None  # the question in the standards' wording
     prof = np.zeros(0, dtype=np.float32)
-    if text and profile > 0 and not pq.is_lookup:  # decided by the clause number, not by closeness
-        prof = np.array([c for _, c in r.dense(r.vector(r.expand(text).text), st.mask(current), profile)],
+    if expanded is not None and profile > 0 and not pq.is_lookup:  # decided by the clause number, not by closeness
+        prof = np.array([c for _, c in r.dense(r.vector(expanded.text), st.mask(current), profile)],
                         dtype=np.float32)
-    wording = r.expand(text).lexical if text else ""
+    wording = expanded.lexical if expanded is not None else ""
     wanted = tuple(terms(wording) if callable(terms) else terms)
     return QuestionFacts(
         text=question,

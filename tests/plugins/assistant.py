@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
+from assistant.answering.models import Answer, Citation
 from assistant.cli import app
 from assistant.config import get_settings
 from assistant.conversation.engine import ConversationEngine
@@ -31,8 +32,6 @@ class LongAnswerer:
     """A grounded answer of six quoted clauses, each ``clause_text(i)``: long enough to test a channel's splitting."""
 
     def __init__(self, clause_text: Callable[[int], str]) -> None:
-        from assistant.answering.models import Citation
-
         self.citations = [
             Citation(code="GB 50204-2015", title="混凝土结构工程施工质量验收规范", clause_no=f"4.{i}.{i + 1}",
                      text=clause_text(i), score=1.0, kind="body", status="现行", mandatory=i % 2 == 0)
@@ -42,9 +41,7 @@ class LongAnswerer:
     def lookup(self, text: str):
         return None
 
-    def answer(self, question: str, *, context: str | None = None):
-        from assistant.answering.models import Answer
-
+    def answer(self, question: str, *, context: str | None = None) -> Answer:
         parts = ["这个问题在规范中有明确规定："]
         for c in self.citations:
             badge = "【强制性条文】" if c.mandatory else ""
