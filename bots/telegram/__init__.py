@@ -9,8 +9,9 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from bots import lazy_exports
 
 if TYPE_CHECKING:
     from bots.telegram.app import build_application, run_polling
@@ -22,8 +23,4 @@ _EXPORTS = {"build_application": "bots.telegram.app", "run_polling": "bots.teleg
             "BotConfig": "bots.telegram.handlers", "TelegramChannel": "bots.telegram.handlers"}
 __all__ = ["BotConfig", "TelegramChannel", "build_application", "run_polling"]
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(_EXPORTS[name]), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

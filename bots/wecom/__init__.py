@@ -12,8 +12,9 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from bots import lazy_exports
 
 if TYPE_CHECKING:
     from bots.wecom.app import (
@@ -38,8 +39,4 @@ _EXPORTS = {**dict.fromkeys(("build_callback", "is_configured", "missing_setting
 __all__ = ["DEFAULT_PATH", "ChannelConfig", "WeComCallback", "WeComChannel", "build_callback", "is_configured",
            "missing_settings", "mount_wecom", "wecom_app", "wecom_router"]
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(_EXPORTS[name]), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)
